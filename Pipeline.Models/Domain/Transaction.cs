@@ -1,0 +1,55 @@
+namespace Pipeline.Models.Domain;
+
+/// <summary>
+/// A validated transaction from the <c>transactions</c> topic (DESIGN §3.1). Instances are only
+/// produced by <see cref="TransactionDecoder"/>, so every required field holds a value that passed
+/// the contract's rules. <see cref="CardNumber"/> and <see cref="Email"/> are PII: they are replaced
+/// by keyed tokens before anything is stored or logged.
+/// </summary>
+public sealed record Transaction
+{
+    /// <summary>Unique id (UUID text, lower-case as received).</summary>
+    public required string TransactionId { get; init; }
+
+    /// <summary>Account key, 1–64 characters; also the Kafka message key.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>Event time, with the offset the producer sent.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Positive, finite amount in <see cref="Currency"/>.</summary>
+    public required double Amount { get; init; }
+
+    /// <summary>ISO 4217 code, three upper-case letters.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>Merchant identifier.</summary>
+    public required string MerchantId { get; init; }
+
+    /// <summary>Merchant category such as grocery, travel, electronics, crypto, wire_transfer.</summary>
+    public required string MerchantCategory { get; init; }
+
+    /// <summary>One of card_present, online, atm, transfer.</summary>
+    public required string Channel { get; init; }
+
+    /// <summary>ISO 3166 alpha-2 country code, upper-case.</summary>
+    public required string Country { get; init; }
+
+    /// <summary>Card number in clear (PII) until the protection stage replaces it with a token.</summary>
+    public string? CardNumber { get; init; }
+
+    /// <summary>E-mail in clear (PII) until the protection stage replaces it with a token.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>Optional device identifier.</summary>
+    public string? DeviceId { get; init; }
+
+    /// <summary>Optional latitude in degrees.</summary>
+    public double? Lat { get; init; }
+
+    /// <summary>Optional longitude in degrees.</summary>
+    public double? Lon { get; init; }
+
+    /// <summary>Unknown fields kept verbatim as a JSON object text, or null when there were none.</summary>
+    public string? ExtraJson { get; init; }
+}
