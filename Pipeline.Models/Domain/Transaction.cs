@@ -2,7 +2,7 @@ namespace Pipeline.Models.Domain;
 
 /// <summary>
 /// A validated transaction from the <c>transactions</c> topic (DESIGN §3.1). Instances are only
-/// produced by <see cref="TransactionDecoder"/>, so every required field holds a value that passed
+/// produced by the transaction decoder, so every required field holds a value that passed
 /// the contract's rules. <see cref="CardNumber"/> and <see cref="Email"/> are PII: they are replaced
 /// by keyed tokens before anything is stored or logged.
 /// </summary>
