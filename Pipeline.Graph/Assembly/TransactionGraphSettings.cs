@@ -1,0 +1,37 @@
+using Akka.Configuration;
+using Confluent.Kafka;
+using Pipeline.Graph.Configuration;
+using Pipeline.Graph.Ingest;
+using Pipeline.Graph.Kafka;
+using Pipeline.Graph.Sinks;
+
+namespace Pipeline.Graph.Assembly;
+
+/// <summary>Every setting of the graph, read from the <c>pipeline</c> block.</summary>
+public sealed record TransactionGraphSettings
+{
+    /// <summary>The consumer of the transactions topic (<c>pipeline.kafka.consumer</c>).</summary>
+    public required ConsumerSettings<string, byte[]> Consumer { get; init; }
+
+    /// <summary>Offset commit batching (<c>pipeline.kafka.committer</c>).</summary>
+    public required CommitterSettings Committer { get; init; }
+
+    /// <summary>Decode limits (<c>pipeline.ingest</c>).</summary>
+    public required IngestSettings Ingest { get; init; }
+
+    /// <summary>Store batching and retries (<c>pipeline.store</c>).</summary>
+    public required StoreSettings Store { get; init; }
+
+    /// <summary><c>pipeline.topics.transactions</c>.</summary>
+    public required string TransactionsTopic { get; init; }
+
+    /// <summary>Reads the <c>pipeline</c> block.</summary>
+    public static TransactionGraphSettings Create(Config pipeline) => new()
+    {
+        Consumer = ConsumerSettings<string, byte[]>.Create(ConfigReader.Block(pipeline, "kafka.consumer"), Deserializers.Utf8, Deserializers.ByteArray),
+        Committer = CommitterSettings.Create(ConfigReader.Block(pipeline, "kafka.committer")),
+        Ingest = IngestSettings.Create(ConfigReader.Block(pipeline, "ingest")),
+        Store = StoreSettings.Create(ConfigReader.Block(pipeline, "store")),
+        TransactionsTopic = ConfigReader.String(pipeline, "topics.transactions", allowEmpty: false),
+    };
+}

@@ -1,0 +1,30 @@
+using Akka;
+using Akka.Streams.Dsl;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Ingest;
+
+namespace Pipeline.Graph.Scoring;
+
+/// <summary>
+/// Scores every <see cref="AcceptedTransaction"/> with an <see cref="ITransactionScorer"/> and passes
+/// every other element (quarantined, skipped) through untouched so its offset still commits.
+/// <para>
+/// Emits one element per input, in order; backpressures when downstream does; completes when
+/// upstream completes; fails only if the scorer throws (a bug, not bad input); cancels upstream
+/// when downstream cancels. Materialized value: <see cref="NotUsed"/>.
+/// </para>
+/// </summary>
+public static class ScoringFlow
+{
+    /// <summary>The scoring flow over <paramref name="scorer"/>.</summary>
+    public static Flow<PipelineElement, PipelineElement, NotUsed> Create(ITransactionScorer scorer, PipelineMetrics metrics) =>
+        Flow.Create<PipelineElement>()
+            .Select(element =>
+            {
+                if (element is not AcceptedTransaction accepted) return element;
+                var scored = scorer.ScoreThenLearn(accepted.Transaction);
+                metrics.RecordScored(scored.IsAnomaly ? scored.Severity : null);
+                return (PipelineElement)new ScoredElement(accepted.Offset, accepted.ReceivedAt, scored);
+            })
+            .Named("scoring");
+}

@@ -1,0 +1,23 @@
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Graph.Sinks;
+
+/// <summary>
+/// Where scored transactions and quarantined records become durable. A batch is written in one
+/// transaction and is idempotent: writing the same rows again (a replay after a crash) adds nothing.
+/// Implementations never block the caller's thread.
+/// </summary>
+public interface ITransactionStore : IAsyncDisposable
+{
+    /// <summary>A short name for logs and errors (<c>sqlite:/path</c>, <c>none</c>).</summary>
+    string Description { get; }
+
+    /// <summary>Creates or migrates the schema; fails with a clear message when the store is unusable.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes one batch atomically; returns when it is durable.</summary>
+    Task WriteBatchAsync(IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, CancellationToken cancellationToken);
+
+    /// <summary>True when the store answers a trivial query (readiness).</summary>
+    Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Pipeline.Graph.Sinks.Internal;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Graph.Sinks;
+
+/// <summary>
+/// The embedded default's store: the tables of DESIGN §3.4 in one SQLite file (WAL mode). Writes
+/// run on a dedicated thread through one connection with prepared statements, one transaction per
+/// batch; <c>INSERT OR IGNORE</c> on the natural keys makes replays no-ops.
+/// </summary>
+public sealed class SqliteTransactionStore : ITransactionStore
+{
+    private const int SchemaVersion = 1;
+    private readonly string _path;
+    private readonly DedicatedWorker _worker = new("sqlite-store");
+    private SqliteConnection? _connection;
+    private SqliteCommand? _insertScored;
+    private SqliteCommand? _insertQuarantine;
+
+    /// <summary>A store over the database file at <paramref name="path"/> (created when missing).</summary>
+    public SqliteTransactionStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _path = Path.GetFullPath(path);
+    }
+
+    /// <inheritdoc />
+    public string Description => $"sqlite:{_path}";
+
+    /// <inheritdoc />
+    public Task InitializeAsync(CancellationToken cancellationToken) => _worker.Run(() =>
+    {
+        try
+        {
+            var dir = Path.GetDirectoryName(_path);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+            _connection.Open();
+            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+            Execute(Ddl);
+            Execute($"INSERT OR IGNORE INTO schema_migrations(version, applied_at) VALUES ({SchemaVersion}, '{DateTimeOffset.UtcNow:O}');");
+            _insertScored = Prepare(
+                "INSERT OR IGNORE INTO scored_transactions(ts, transaction_id, account_id, amount, currency, score, is_anomaly, severity, threshold, model_version, late, features, reasons, stored_at) " +
+                "VALUES ($ts, $id, $account, $amount, $currency, $score, $anomaly, $severity, $threshold, $model, $late, $features, $reasons, $stored)",
+                "$ts", "$id", "$account", "$amount", "$currency", "$score", "$anomaly", "$severity", "$threshold", "$model", "$late", "$features", "$reasons", "$stored");
+            _insertQuarantine = Prepare(
+                "INSERT OR IGNORE INTO quarantine(received_at, topic, partition, \"offset\", stage, reason, detail, raw) VALUES ($received, $topic, $partition, $offset, $stage, $reason, $detail, $raw)",
+                "$received", "$topic", "$partition", "$offset", "$stage", "$reason", "$detail", "$raw");
+            return true;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"cannot open the SQLite database at '{_path}': {ex.Message}", ex);
+        }
+    });
+
+    /// <inheritdoc />
+    public Task WriteBatchAsync(IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, CancellationToken cancellationToken) => _worker.Run(() =>
+    {
+        var connection = _connection ?? throw new InvalidOperationException("store not initialized");
+        using var tx = connection.BeginTransaction();
+        var stored = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var cmd = _insertScored!;
+        cmd.Transaction = tx;
+        foreach (var r in rows)
+        {
+            var p = cmd.Parameters;
+            p[0].Value = r.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            p[1].Value = r.TransactionId;
+            p[2].Value = r.AccountId;
+            p[3].Value = r.Amount;
+            p[4].Value = r.Currency;
+            p[5].Value = r.Score;
+            p[6].Value = r.IsAnomaly ? 1 : 0;
+            p[7].Value = r.Severity;
+            p[8].Value = r.Threshold;
+            p[9].Value = r.ModelVersion;
+            p[10].Value = r.Late ? 1 : 0;
+            p[11].Value = JsonSerializer.Serialize(r.Features);
+            p[12].Value = JsonSerializer.Serialize(r.Reasons);
+            p[13].Value = stored;
+            cmd.ExecuteNonQuery();
+        }
+
+        var q = _insertQuarantine!;
+        q.Transaction = tx;
+        foreach (var e in quarantine)
+        {
+            var p = q.Parameters;
+            p[0].Value = e.ReceivedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            p[1].Value = e.Topic;
+            p[2].Value = e.Partition;
+            p[3].Value = e.Offset;
+            p[4].Value = e.Stage;
+            p[5].Value = e.Reason;
+            p[6].Value = e.Detail;
+            p[7].Value = e.Raw.ToArray();
+            q.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return true;
+    });
+
+    /// <inheritdoc />
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _worker.Run(() =>
+            {
+                using var cmd = (_connection ?? throw new InvalidOperationException("store not initialized")).CreateCommand();
+                cmd.CommandText = "SELECT 1";
+                return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+            }).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _worker.Run(() =>
+            {
+                _insertScored?.Dispose();
+                _insertQuarantine?.Dispose();
+                _connection?.Dispose();
+                return true;
+            });
+        }
+        finally
+        {
+            _worker.Dispose();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _connection!.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var cmd = _connection!.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var name in parameters) cmd.Parameters.Add(new SqliteParameter(name, null));
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private const string Ddl = """
+        CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS scored_transactions(
+            ts TEXT NOT NULL, transaction_id TEXT NOT NULL, account_id TEXT NOT NULL, amount REAL NOT NULL,
+            currency TEXT NOT NULL, score REAL NOT NULL, is_anomaly INTEGER NOT NULL, severity TEXT NOT NULL,
+            threshold REAL NOT NULL, model_version TEXT NOT NULL, late INTEGER NOT NULL DEFAULT 0,
+            features TEXT NOT NULL, reasons TEXT NOT NULL, stored_at TEXT NOT NULL,
+            PRIMARY KEY(transaction_id, ts));
+        CREATE INDEX IF NOT EXISTS ix_scored_account_ts ON scored_transactions(account_id, ts);
+        CREATE TABLE IF NOT EXISTS quarantine(
+            id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL, topic TEXT NOT NULL,
+            partition INTEGER NOT NULL, "offset" INTEGER NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL,
+            detail TEXT NOT NULL, raw BLOB NOT NULL, UNIQUE(topic, partition, "offset"));
+        """;
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Streams;
+using Confluent.Kafka;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Kafka;
+using Pipeline.Graph.Scoring;
+using Pipeline.Graph.Sinks;
+using Pipeline.Host.Hosting;
+using Pipeline.Models.Domain;
+using Pipeline.Models.Synthetic;
+using Prometheus;
+
+namespace Pipeline.Host.Cli;
+
+/// <summary>
+/// <c>bench</c>: measures the pipeline as it runs against librdkafka's in-process broker, producing
+/// concurrently with consumption, then measures the raw librdkafka consume rate on the same data in
+/// the same run and prints the ratio. Options: <c>--count N</c> (records, default 100000),
+/// <c>--partitions N</c> (default 32: the mock broker keeps ~5 MB per partition),
+/// <c>--store none|sqlite</c> (default none), <c>--models</c> (run the algorithm micro-benchmarks instead).
+/// </summary>
+public static class BenchCommand
+{
+    private const string Topic = "bench-transactions";
+
+    /// <summary>Runs the benchmark; prints one figure per line and a summary.</summary>
+    public static async Task<int> RunAsync(CommandLineArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var count = args.Int("count", 100_000, 1000, 5_000_000);
+        var partitions = args.Int("partitions", 32, 1, 256);
+        var storeKind = args.String("store", "none")!;
+        if (storeKind is not ("none" or "sqlite")) throw new CommandLineException($"option --store must be none or sqlite, got '{storeKind}'");
+        args.EnsureAllUsed();
+
+        using var cluster = MockKafkaCluster.Start();
+        cluster.CreateTopic(Topic, partitions);
+        var payloads = Generate(count);
+        var bytes = payloads.Sum(p => (long)p.Value.Length);
+        stdout.WriteLine($"bench: {count} transactions ({bytes / 1024.0 / 1024.0:0.0} MiB) over {partitions} partitions, store={storeKind}");
+
+        var config = PipelineConfigLoader.Load(new Dictionary<string, string>(), null, null);
+        var options = RunOptions.Create(config);
+        var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
+        ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
+        await store.InitializeAsync(ct).ConfigureAwait(false);
+        var metrics = new PipelineMetrics(Metrics.NewCustomRegistry());
+
+        var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config));
+        try
+        {
+            var graphSettings = options.Graph with
+            {
+                TransactionsTopic = Topic,
+                Consumer = options.Graph.Consumer.WithBootstrapServers(cluster.BootstrapServers).WithGroupId("bench-pipeline"),
+            };
+            var services = new TransactionGraphServices(new PlaceholderScorer(), store, metrics, TimeProvider.System, Logging.GetLogger(system, "bench"));
+            GC.Collect();
+            var baseline = Process.GetCurrentProcess().WorkingSet64;
+            var peak = baseline;
+            var watch = Stopwatch.StartNew();
+            var producing = Task.Run(() => Produce(cluster.BootstrapServers, payloads), ct);
+            var control = TransactionGraph.Create(graphSettings, services).Run(system.Materializer(namePrefix: "bench"));
+            var lastReport = TimeSpan.Zero;
+            while (metrics.Committed < count)
+            {
+                ct.ThrowIfCancellationRequested();
+                await Task.Delay(20, ct).ConfigureAwait(false);
+                peak = Math.Max(peak, Process.GetCurrentProcess().WorkingSet64);
+                if (watch.Elapsed - lastReport > TimeSpan.FromSeconds(2))
+                {
+                    lastReport = watch.Elapsed;
+                    stdout.WriteLine($"  … {metrics.Committed:0} / {count} after {watch.Elapsed.TotalSeconds:0.0}s");
+                }
+
+                if (control.StreamCompletion.IsCompleted) break;
+            }
+
+            var pipelineElapsed = watch.Elapsed;
+            await producing.ConfigureAwait(false);
+            await control.DrainAndShutdown().ConfigureAwait(false);
+            var pipelineRate = count / pipelineElapsed.TotalSeconds;
+            var (p50, p99) = (metrics.EndToEnd.Quantile(0.5), metrics.EndToEnd.Quantile(0.99));
+
+            var (rawRate, rawCount) = RawConsume(cluster.BootstrapServers, count);
+            var ratio = pipelineRate / rawRate;
+            stdout.WriteLine($"pipeline throughput     : {pipelineRate,12:N0} records/s ({count} records in {pipelineElapsed.TotalSeconds:0.00}s, producing concurrently)");
+            stdout.WriteLine($"end-to-end latency      : p50 {p50.TotalMilliseconds:0.0} ms, p99 {p99.TotalMilliseconds:0.0} ms (read → durable)");
+            stdout.WriteLine($"peak working set        : {peak / 1024.0 / 1024.0:0} MiB (baseline {baseline / 1024.0 / 1024.0:0} MiB)");
+            stdout.WriteLine($"raw librdkafka consume  : {rawRate,12:N0} records/s ({rawCount} records, same topic, same run)");
+            stdout.WriteLine($"ratio pipeline / raw    : {ratio:P1}");
+            if (storeKind == "sqlite")
+            {
+                var writeShare = StoreShare(metrics, pipelineElapsed);
+                stdout.WriteLine($"store write time        : {writeShare:P0} of the run — bottleneck: {(writeShare > 0.5 ? "the SQLite writer (one writer thread, one transaction per batch)" : "not the store (consumer/graph bound)")}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await system.Terminate().ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
+            if (File.Exists(tempDb)) File.Delete(tempDb);
+        }
+    }
+
+    private static double StoreShare(PipelineMetrics metrics, TimeSpan elapsed) => metrics.StoreWriteSeconds / elapsed.TotalSeconds;
+
+    private static List<Message<string, byte[]>> Generate(int count)
+    {
+        var options = new GeneratorOptions
+        {
+            Seed = 7,
+            Accounts = 1000,
+            NormalCount = count,
+            DriftCount = 0,
+            AttackCount = 0,
+            Start = DateTimeOffset.UtcNow.AddHours(-1),
+            MeanInterArrival = TimeSpan.FromMilliseconds(1),
+        };
+        return TransactionGenerator.Generate(options).Take(count)
+            .Select(g => new Message<string, byte[]> { Key = g.Transaction.AccountId, Value = TransactionJson.Serialize(g.Transaction) })
+            .ToList();
+    }
+
+    private static void Produce(string bootstrap, List<Message<string, byte[]>> payloads)
+    {
+        var config = new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5, BatchNumMessages = 10000, Acks = Acks.All, EnableIdempotence = true };
+        using var producer = new ProducerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        foreach (var message in payloads)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(Topic, message);
+                    break;
+                }
+                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+    }
+
+    private static (double Rate, int Count) RawConsume(string bootstrap, int count)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "bench-raw",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+        };
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        consumer.Subscribe(Topic);
+        var seen = 0;
+        var eofs = new HashSet<int>();
+        Stopwatch? watch = null;
+        var deadline = Stopwatch.StartNew();
+        while (seen < count && deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (r is null) continue;
+            if (r.IsPartitionEOF)
+            {
+                eofs.Add(r.Partition.Value);
+                if (seen > 0 && eofs.Count == consumer.Assignment.Count) break;
+                continue;
+            }
+
+            watch ??= Stopwatch.StartNew();
+            seen++;
+        }
+
+        consumer.Close();
+        return (seen / Math.Max(1e-9, watch?.Elapsed.TotalSeconds ?? 1), seen);
+    }
+}

@@ -1,0 +1,103 @@
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Kafka;
+using Pipeline.Host.Hosting;
+using Pipeline.Host.Http;
+using Prometheus;
+
+namespace Pipeline.Host.Cli;
+
+/// <summary>
+/// <c>run</c> (the default verb): runs the pipeline until SIGINT/SIGTERM. With no configuration it
+/// is the embedded default — in-process Kafka-protocol broker, synthetic producer, SQLite store;
+/// with <c>KAFKA_BOOTSTRAP_SERVERS</c> it consumes that cluster. Options: <c>--config name|path</c>
+/// (an overlay), <c>--set key=value;…</c> (overrides).
+/// </summary>
+public static class RunCommand
+{
+    /// <summary>Runs the host; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(CommandLineArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var overlay = args.String("config");
+        var sets = args.String("set");
+        args.EnsureAllUsed();
+        var environment = Program.EnvironmentVariables();
+        var config = PipelineConfigLoader.Load(environment, overlay, sets);
+        var options = RunOptions.Create(config);
+
+        Preflight.ValidateKafka(options);
+        MockKafkaCluster? broker = null;
+        string bootstrap;
+        if (options.Embedded)
+        {
+            broker = MockKafkaCluster.Start(options.EmbeddedBrokers);
+            bootstrap = broker.BootstrapServers;
+            foreach (var topic in new[] { options.Graph.TransactionsTopic, options.LabelsTopic })
+            {
+                broker.CreateTopic(topic, options.EmbeddedPartitions);
+            }
+        }
+        else
+        {
+            bootstrap = options.Graph.Consumer.Properties.TryGetValue("bootstrap.servers", out var b) ? b : string.Empty;
+            Preflight.CheckBroker(bootstrap, TimeSpan.FromSeconds(10));
+        }
+
+        try
+        {
+            var store = await Preflight.OpenStoreAsync(options.Graph.Store, environment, ct).ConfigureAwait(false);
+            await using (store.ConfigureAwait(false))
+            {
+                var runtime = new PipelineRuntime(options, store, new PipelineMetrics(), broker, bootstrap);
+                var app = BuildApp(runtime);
+                await app.RunAsync(ct).ConfigureAwait(false);
+                return runtime.Failure is null ? 0 : 1;
+            }
+        }
+        finally
+        {
+            broker?.Dispose();
+        }
+    }
+
+    /// <summary>Builds the web host: Akka, the graph service, health and metrics endpoints, JSON logs.</summary>
+    public static WebApplication BuildApp(PipelineRuntime runtime)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(runtime.Options.HttpUrl);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = false;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = runtime.Options.DrainTimeout + TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddAkka("pipeline", (akka, _) =>
+        {
+            akka.AddHocon(runtime.Options.Config, HoconAddMode.Prepend);
+            akka.ConfigureLoggers(l =>
+            {
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+        });
+        if (runtime.Options.Embedded && runtime.Options.Producer.Enabled)
+        {
+            builder.Services.AddSingleton<IPipelineCompanion, EmbeddedProducerCompanion>();
+        }
+
+        builder.Services.AddHostedService<PipelineService>();
+        var app = builder.Build();
+        app.MapHealth();
+        app.MapMetrics("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,87 @@
+using Akka.Configuration;
+using Akka.Hosting;
+
+namespace Pipeline.Host.Hosting;
+
+/// <summary>
+/// Loads the HOCON configuration with one documented precedence:
+/// command line (<c>--set key=value;key2=value2</c>) &gt; environment &gt; overlay
+/// (<c>--config name|path</c> or <c>PIPELINE_CONFIG</c>) &gt; <c>hocon/reference.conf</c>.
+/// Files are found next to the executable, never relative to the current directory.
+/// </summary>
+public static class PipelineConfigLoader
+{
+    /// <summary>Environment variables and the HOCON paths they set.</summary>
+    public static readonly IReadOnlyList<(string Variable, string[] Paths, string Meaning)> EnvironmentMappings =
+    [
+        ("KAFKA_BOOTSTRAP_SERVERS", ["pipeline.kafka.consumer.kafka-clients.\"bootstrap.servers\"", "pipeline.kafka.producer.kafka-clients.\"bootstrap.servers\""], "use this Kafka cluster (switches pipeline.mode to external)"),
+        ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite or none"),
+        ("PIPELINE_SQLITE_PATH", ["pipeline.store.sqlite.path"], "SQLite database file"),
+        ("PIPELINE_HTTP_URL", ["pipeline.http.url"], "where /health and /metrics listen"),
+        ("PIPELINE_PRODUCER_RATE", ["pipeline.embedded.producer.rate"], "records/s of the embedded synthetic producer"),
+        ("PIPELINE_PRODUCER_COUNT", ["pipeline.embedded.producer.count"], "transactions the embedded synthetic producer sends"),
+    ];
+
+    /// <summary>The folder holding <c>reference.conf</c> and the overlays.</summary>
+    public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
+
+    /// <summary>Loads and merges the configuration.</summary>
+    /// <param name="environment">Environment variables (injected so tests control them).</param>
+    /// <param name="overlay">An overlay name (<c>docker</c> → hocon/docker.conf) or a file path; null for none.</param>
+    /// <param name="sets">Command-line overrides: <c>key=value</c> pairs separated by semicolons.</param>
+    /// <exception cref="ConfigurationException">A file is missing or does not parse; the message names it.</exception>
+    public static Config Load(IReadOnlyDictionary<string, string> environment, string? overlay, string? sets)
+    {
+        var reference = ParseFile(Path.Combine(HoconDirectory, "reference.conf"));
+        var config = reference;
+
+        overlay ??= environment.GetValueOrDefault("PIPELINE_CONFIG");
+        if (!string.IsNullOrWhiteSpace(overlay))
+        {
+            var path = overlay.EndsWith(".conf", StringComparison.Ordinal) ? Path.GetFullPath(overlay) : Path.Combine(HoconDirectory, overlay + ".conf");
+            config = ParseFile(path).WithFallback(config);
+        }
+
+        var env = new List<string>();
+        foreach (var (variable, paths, _) in EnvironmentMappings)
+        {
+            if (!environment.TryGetValue(variable, out var value) || string.IsNullOrWhiteSpace(value)) continue;
+            env.AddRange(paths.Select(p => $"{p} = {value.ToHocon()}"));
+            if (variable == "KAFKA_BOOTSTRAP_SERVERS") env.Add("pipeline.mode = external");
+        }
+
+        if (env.Count > 0) config = ConfigurationFactory.ParseString(string.Join('\n', env)).WithFallback(config);
+
+        if (!string.IsNullOrWhiteSpace(sets))
+        {
+            var lines = sets.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(pair =>
+                {
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0) throw new ConfigurationException($"--set expects key=value pairs separated by ';', got '{pair}'");
+                    return $"{pair[..eq].Trim()} = {pair[(eq + 1)..].Trim()}";
+                });
+            config = Parse(string.Join('\n', lines), "--set").WithFallback(config);
+        }
+
+        return config;
+    }
+
+    private static Config ParseFile(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigurationException($"configuration file not found: {path}");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    private static Config Parse(string text, string origin)
+    {
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception ex) when (ex is not ConfigurationException)
+        {
+            throw new ConfigurationException($"{origin}: {ex.Message}");
+        }
+    }
+}

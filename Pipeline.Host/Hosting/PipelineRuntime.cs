@@ -1,0 +1,35 @@
+using Akka;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Kafka;
+using Pipeline.Graph.Sinks;
+
+namespace Pipeline.Host.Hosting;
+
+/// <summary>
+/// What one running host holds: its options, the store opened in preflight, the embedded broker
+/// (when embedded), the metrics, and — once the graph runs — its control. Registered as a
+/// singleton so HTTP endpoints and the progress reporter read the same state.
+/// </summary>
+public sealed class PipelineRuntime(RunOptions options, ITransactionStore store, PipelineMetrics metrics, MockKafkaCluster? embeddedBroker, string bootstrapServers)
+{
+    /// <summary>The host's options.</summary>
+    public RunOptions Options { get; } = options;
+
+    /// <summary>The store opened in preflight.</summary>
+    public ITransactionStore Store { get; } = store;
+
+    /// <summary>The graph's metrics.</summary>
+    public PipelineMetrics Metrics { get; } = metrics;
+
+    /// <summary>The in-process broker of the embedded mode, else null.</summary>
+    public MockKafkaCluster? EmbeddedBroker { get; } = embeddedBroker;
+
+    /// <summary>The cluster the graph consumes from.</summary>
+    public string BootstrapServers { get; } = bootstrapServers;
+
+    /// <summary>The running graph's control; null until started and after it stopped.</summary>
+    public DrainingControl<Done>? Control { get; set; }
+
+    /// <summary>Set when the graph failed; readiness reports it.</summary>
+    public Exception? Failure { get; set; }
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Scoring;
+
+namespace Pipeline.Host.Hosting;
+
+/// <summary>
+/// Runs the transaction graph for the host's lifetime: materializes it when the host starts, logs
+/// a progress line every <c>pipeline.progress-interval</c> (rate, totals, lag, latency), and on
+/// SIGINT/SIGTERM drains it — stop the source, let in-flight records reach the store, commit, close
+/// the consumer — within <c>pipeline.shutdown.drain-timeout</c>.
+/// </summary>
+public sealed class PipelineService(
+    ActorSystem system,
+    PipelineRuntime runtime,
+    IHostApplicationLifetime lifetime,
+    ILogger<PipelineService> logger,
+    IEnumerable<IPipelineCompanion> companions) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _progress;
+    private readonly List<Task> _companions = [];
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var materializer = system.Materializer(namePrefix: "pipeline");
+        var services = new TransactionGraphServices(
+            new PlaceholderScorer(),
+            runtime.Store,
+            runtime.Metrics,
+            TimeProvider.System,
+            Logging.GetLogger(system, "pipeline.graph"));
+        var settings = runtime.Options.Graph with
+        {
+            Consumer = runtime.Options.Graph.Consumer.WithBootstrapServers(runtime.BootstrapServers),
+        };
+        var control = TransactionGraph.Create(settings, services).Run(materializer);
+        runtime.Control = control;
+        logger.LogInformation("Pipeline started: consuming {Topic} from {Bootstrap} (mode {Mode}), storing to {Store}",
+            settings.TransactionsTopic, runtime.BootstrapServers, runtime.Options.Embedded ? "embedded" : "external", runtime.Store.Description);
+
+        _ = control.StreamCompletion.ContinueWith(t =>
+        {
+            if (t.IsFaulted && !_stopping.IsCancellationRequested)
+            {
+                runtime.Failure = t.Exception?.GetBaseException();
+                logger.LogCritical(runtime.Failure, "Pipeline stream failed; stopping the host");
+                lifetime.StopApplication();
+            }
+        }, TaskScheduler.Default);
+
+        _progress = ReportProgressAsync(_stopping.Token);
+        foreach (var companion in companions) _companions.Add(companion.RunAsync(runtime, _stopping.Token));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_companions.Select(IgnoreCancellation)).ConfigureAwait(false);
+        var control = runtime.Control;
+        if (control is null) return;
+        var watch = Stopwatch.StartNew();
+        logger.LogInformation("Draining the pipeline (trigger: host stop); waiting up to {TimeoutSeconds}s for in-flight records", runtime.Options.DrainTimeout.TotalSeconds);
+        try
+        {
+            await control.DrainAndShutdown().WaitAsync(runtime.Options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            logger.LogInformation("Pipeline drained in {ElapsedMs} ms: {Stored} rows stored, {Committed} offsets committed",
+                watch.ElapsedMilliseconds, runtime.Metrics.Stored, runtime.Metrics.Committed);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogError("Pipeline did not drain within {TimeoutSeconds}s; uncommitted records will be consumed again on restart", runtime.Options.DrainTimeout.TotalSeconds);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Pipeline stopped with a failure");
+        }
+        finally
+        {
+            runtime.Control = null;
+            if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
+            LogProgress(0, 0, TimeSpan.Zero);
+        }
+    }
+
+    private async Task ReportProgressAsync(CancellationToken ct)
+    {
+        var interval = runtime.Options.ProgressInterval;
+        var lastStored = 0.0;
+        var watch = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            var stored = runtime.Metrics.Stored;
+            var elapsed = watch.Elapsed;
+            watch.Restart();
+            LogProgress(stored - lastStored, elapsed.TotalSeconds, elapsed);
+            lastStored = stored;
+        }
+    }
+
+    private void LogProgress(double delta, double seconds, TimeSpan _)
+    {
+        var lag = ConsumerLag.Update(runtime);
+        var latency = runtime.Metrics.EndToEnd;
+        logger.LogInformation(
+            "Progress: {RatePerSecond:0} rows/s, {Accepted} accepted, {Quarantined} quarantined, {Stored} stored, {Committed} committed, lag {Lag}, p50 {P50Ms:0.0} ms, p99 {P99Ms:0.0} ms",
+            seconds > 0 ? delta / seconds : 0,
+            runtime.Metrics.Accepted,
+            runtime.Metrics.Quarantined,
+            runtime.Metrics.Stored,
+            runtime.Metrics.Committed,
+            lag,
+            latency.Quantile(0.5).TotalMilliseconds,
+            latency.Quantile(0.99).TotalMilliseconds);
+    }
+
+    private static async Task IgnoreCancellation(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is the expected end of these loops.
+        }
+    }
+}

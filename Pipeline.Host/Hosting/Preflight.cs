@@ -1,0 +1,74 @@
+using Confluent.Kafka;
+using Pipeline.Graph.Kafka;
+using Pipeline.Graph.Sinks;
+
+namespace Pipeline.Host.Hosting;
+
+/// <summary>
+/// Checks made before anything starts, so bad configuration ends in one clear line and a non-zero
+/// exit instead of a stack trace or a reconnect loop: librdkafka accepts every property, the store
+/// opens, and the broker answers.
+/// </summary>
+public static class Preflight
+{
+    /// <summary>Asks librdkafka to accept the consumer's properties.</summary>
+    /// <exception cref="KafkaConfigurationException">An unknown key or invalid value, named.</exception>
+    public static void ValidateKafka(RunOptions options) => options.Graph.Consumer.Validate();
+
+    /// <summary>Creates the configured store and initialises its schema.</summary>
+    /// <exception cref="StoreUnavailableException">The store cannot be opened; says where and why.</exception>
+    public static async Task<ITransactionStore> OpenStoreAsync(StoreSettings settings, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    {
+        ITransactionStore store = settings.Kind switch
+        {
+            "none" => new NullTransactionStore(),
+            _ => new SqliteTransactionStore(SqlitePath(settings, environment)),
+        };
+        try
+        {
+            await store.InitializeAsync(ct).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The SQLite file: the setting, or the per-user data folder (never the current directory).</summary>
+    public static string SqlitePath(StoreSettings settings, IReadOnlyDictionary<string, string> environment)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.SqlitePath)) return Path.GetFullPath(settings.SqlitePath);
+        var root = environment.GetValueOrDefault("PIPELINE_DATA_DIR");
+        if (string.IsNullOrWhiteSpace(root))
+        {
+            root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+            if (string.IsNullOrWhiteSpace(root)) root = Path.Combine(Path.GetTempPath(), "pipeline-data");
+        }
+
+        return Path.Combine(root, "transaction-pipeline", "pipeline.db");
+    }
+
+    /// <summary>Asks the cluster for metadata within <paramref name="timeout"/>.</summary>
+    /// <exception cref="BrokerUnreachableException">No broker answered.</exception>
+    public static void CheckBroker(string bootstrapServers, TimeSpan timeout)
+    {
+        var errors = new List<string>();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers })
+            // librdkafka would print every reconnect attempt; the one line below says it all.
+            .SetLogHandler((_, _) => { })
+            .SetErrorHandler((_, e) => errors.Add(e.Reason))
+            .Build();
+        try
+        {
+            var metadata = admin.GetMetadata(timeout);
+            if (metadata.Brokers.Count == 0) throw new BrokerUnreachableException($"Kafka at '{bootstrapServers}' answered without brokers");
+        }
+        catch (KafkaException ex)
+        {
+            var reason = errors.Count > 0 ? errors[^1] : ex.Error.Reason;
+            throw new BrokerUnreachableException($"cannot reach Kafka at '{bootstrapServers}' within {timeout.TotalSeconds:0}s: {reason}");
+        }
+    }
+}

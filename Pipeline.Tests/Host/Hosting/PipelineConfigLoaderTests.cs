@@ -1,0 +1,97 @@
+using Akka.Configuration;
+using Pipeline.Host.Hosting;
+using Xunit;
+
+namespace Pipeline.Tests.Host.Hosting;
+
+public sealed class PipelineConfigLoaderTests
+{
+    private static readonly Dictionary<string, string> NoEnvironment = new();
+
+    [Fact]
+    public void Load_should_build_every_host_setting_from_the_reference_file_alone()
+    {
+        var config = PipelineConfigLoader.Load(NoEnvironment, null, null);
+
+        var options = RunOptions.Create(config);
+
+        Assert.True(options.Embedded);
+        Assert.Equal("transactions", options.Graph.TransactionsTopic);
+        Assert.Equal("sqlite", options.Graph.Store.Kind);
+    }
+
+    [Fact]
+    public void Load_should_apply_overlay_then_environment_then_command_line_in_that_precedence()
+    {
+        var dir = Directory.CreateTempSubdirectory();
+        var overlay = Path.Combine(dir.FullName, "mine.conf");
+        File.WriteAllText(overlay, "pipeline.store.batch-size = 11\npipeline.progress-interval = 7s\npipeline.topics.transactions = from-overlay");
+        var env = new Dictionary<string, string> { ["PIPELINE_STORE"] = "none", ["PIPELINE_CONFIG"] = "ignored-when-flag-given" };
+
+        var config = PipelineConfigLoader.Load(env, overlay, "pipeline.topics.transactions = from-command-line; pipeline.store.kind = sqlite");
+
+        Assert.Equal(11, config.GetInt("pipeline.store.batch-size"));
+        Assert.Equal(TimeSpan.FromSeconds(7), config.GetTimeSpan("pipeline.progress-interval"));
+        Assert.Equal("from-command-line", config.GetString("pipeline.topics.transactions"));
+        Assert.Equal("sqlite", config.GetString("pipeline.store.kind"));
+    }
+
+    [Fact]
+    public void Load_should_switch_to_external_mode_when_kafka_bootstrap_servers_is_set()
+    {
+        var env = new Dictionary<string, string> { ["KAFKA_BOOTSTRAP_SERVERS"] = "broker-a:9092,broker-b:9092" };
+
+        var options = RunOptions.Create(PipelineConfigLoader.Load(env, null, null));
+
+        Assert.False(options.Embedded);
+        Assert.Equal("broker-a:9092,broker-b:9092", options.Graph.Consumer.Properties["bootstrap.servers"]);
+    }
+
+    [Fact]
+    public void Load_should_name_the_file_when_an_overlay_is_missing()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => PipelineConfigLoader.Load(NoEnvironment, "no-such-overlay", null));
+
+        Assert.Contains("no-such-overlay.conf", ex.Message);
+    }
+
+    [Fact]
+    public void Create_should_name_the_key_and_range_when_a_value_is_out_of_range()
+    {
+        var config = PipelineConfigLoader.Load(NoEnvironment, null, "pipeline.store.batch-size = 0");
+
+        var ex = Assert.Throws<ConfigurationException>(() => RunOptions.Create(config));
+
+        Assert.Contains("batch-size", ex.Message);
+        Assert.Contains("[1, 100000]", ex.Message);
+    }
+
+    [Fact]
+    public void Load_should_ship_a_docker_overlay_that_only_overrides_reference_keys()
+    {
+        var reference = PipelineConfigLoader.Load(NoEnvironment, null, null);
+        var docker = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(PipelineConfigLoader.HoconDirectory, "docker.conf")));
+
+        foreach (var key in Flatten(docker.Root, string.Empty))
+        {
+            Assert.True(reference.HasPath(key), $"docker.conf sets '{key}', which reference.conf does not define");
+        }
+
+        Assert.False(RunOptions.Create(PipelineConfigLoader.Load(NoEnvironment, "docker", null)).Embedded);
+    }
+
+    private static IEnumerable<string> Flatten(Akka.Configuration.Hocon.HoconValue value, string prefix)
+    {
+        if (!value.IsObject())
+        {
+            yield return prefix;
+            yield break;
+        }
+
+        foreach (var (k, child) in value.GetObject().Items)
+        {
+            var key = k.Contains('.') ? $"\"{k}\"" : k;
+            foreach (var leaf in Flatten(child, prefix.Length == 0 ? key : $"{prefix}.{key}")) yield return leaf;
+        }
+    }
+}
