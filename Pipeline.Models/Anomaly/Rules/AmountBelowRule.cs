@@ -1,0 +1,43 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace Pipeline.Models.Anomaly.Rules;
+
+/// <summary>Fires when the amount is strictly below a fixed limit (card testing often starts with tiny amounts).</summary>
+public sealed class AmountBelowRule : IRule
+{
+    /// <summary>Reason code of this rule.</summary>
+    public const string Code = "amount_below_threshold";
+
+    private readonly AmountThresholdRuleOptions _options;
+
+    /// <summary>Creates the rule.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid.</exception>
+    public AmountBelowRule(AmountThresholdRuleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <inheritdoc />
+    public string ReasonCode => Code;
+
+    /// <inheritdoc />
+    public bool TryEvaluate(in TransactionContext context, [NotNullWhen(true)] out RuleFiring? firing)
+    {
+        if (!(context.Amount < _options.Threshold))
+        {
+            firing = null;
+            return false;
+        }
+
+        firing = new RuleFiring(
+            Code,
+            string.Create(CultureInfo.InvariantCulture, $"amount {context.Amount:0.00} is below the limit {_options.Threshold:0.00}"),
+            context.Amount,
+            _options.Threshold,
+            _options.Weight);
+        return true;
+    }
+}
