@@ -230,8 +230,8 @@ public static class TransactionDecoder
                     : null;
 
             case FieldNames.Amount:
-                // TryGetDouble fails only when the literal overflows to infinity; NaN cannot be written in JSON.
-                if (!reader.TryGetDouble(out values.Amount)) return Rejections.Rule(RejectionReasons.AmountNotFinite, "amount must be finite");
+                // An overflowing literal such as 1e400 reads as infinity; NaN cannot be written in JSON at all.
+                if (!reader.TryGetDouble(out values.Amount) || !double.IsFinite(values.Amount)) return Rejections.Rule(RejectionReasons.AmountNotFinite, "amount must be finite");
                 return values.Amount > 0 ? null : Rejections.Rule(RejectionReasons.AmountNotPositive, "amount must be greater than zero");
 
             case FieldNames.Currency:
@@ -280,7 +280,7 @@ public static class TransactionDecoder
                 return null;
 
             case FieldNames.Lat:
-                // An overflowing literal fails TryGetDouble and is out of range either way.
+                // The negated range test also rejects an overflowing literal, which reads as infinity.
                 if (!reader.TryGetDouble(out var lat) || lat is < -90 or > 90)
                 {
                     return Rejections.Rule(RejectionReasons.LatOutOfRange, "lat must be within [-90, 90]");
