@@ -110,6 +110,13 @@ public sealed class SyntheticProducer
         {
             // Cancelled while pacing or waiting for queue space: the message in hand was not sent; flush the rest.
         }
+        catch (KafkaException e)
+        {
+            // A synchronous refusal other than a full queue (an invalid topic, a message over the size limit) repeats
+            // for every message, so stop, keep what was already handed over, and report it.
+            run.Fail($"produce failed: {e.Error.Code} {e.Error.Reason}");
+            _logger.LogError("Kafka producer refused a message with {Code}: {Reason}; stopping", e.Error.Code, e.Error.Reason);
+        }
 
         var cancelled = cancellationToken.IsCancellationRequested;
         var outstanding = await FlushAsync(producer).ConfigureAwait(false);
@@ -164,7 +171,7 @@ public sealed class SyntheticProducer
         {
             try
             {
-                producer.Produce(topic, message, run.OnDelivery);
+                producer.Produce(topic, message, run.DeliveryHandler);
                 return;
             }
             catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -203,8 +210,9 @@ public sealed class SyntheticProducer
     /// Counters of one run. Send counters are touched only by the producing loop; delivery counters and the fatal
     /// error are written by librdkafka's callback thread, hence the interlocked updates.
     /// </summary>
-    private sealed class RunState(long total, long startTimestamp)
+    private sealed class RunState
     {
+        private readonly long _startTimestamp;
         private long _delivered;
         private long _failed;
         private string? _firstError;
@@ -214,7 +222,17 @@ public sealed class SyntheticProducer
         private long _queueFullWaits;
         private string? _fatalError;
 
-        public long Total { get; } = total;
+        public RunState(long total, long startTimestamp)
+        {
+            Total = total;
+            _startTimestamp = startTimestamp;
+            DeliveryHandler = OnDelivery;
+        }
+
+        public long Total { get; }
+
+        /// <summary>One delegate for every message, rather than a new one per produce call.</summary>
+        public Action<DeliveryReport<string, byte[]>> DeliveryHandler { get; }
 
         public long Sent => _normal + _drift + _attack;
 
@@ -224,7 +242,7 @@ public sealed class SyntheticProducer
 
         public string? FatalError => Volatile.Read(ref _fatalError);
 
-        public void OnDelivery(DeliveryReport<string, byte[]> report)
+        private void OnDelivery(DeliveryReport<string, byte[]> report)
         {
             if (report.Error.IsError)
             {
@@ -258,7 +276,7 @@ public sealed class SyntheticProducer
 
         public void CountQueueFull() => _queueFullWaits++;
 
-        public TimeSpan Elapsed(TimeProvider time) => time.GetElapsedTime(startTimestamp);
+        public TimeSpan Elapsed(TimeProvider time) => time.GetElapsedTime(_startTimestamp);
 
         public ProducerSummary ToSummary(bool cancelled, TimeSpan elapsed) => new(
             _normal,

@@ -13,7 +13,10 @@ public sealed record GeneratorOptions
         init => field = value is >= 1 and <= 1_000_000 ? value : throw Range(nameof(Accounts), value, "[1, 1000000]");
     } = 200;
 
-    /// <summary>Seed of the only random source (default 42). The same seed gives the same sequence, byte for byte.</summary>
+    /// <summary>
+    /// Seed of the only random source (default 42). The same seed gives the same sequence on the same runtime and
+    /// platform (floating-point library functions may differ in the last bit between platforms).
+    /// </summary>
     public long Seed { get; init; } = 42;
 
     /// <summary>Transactions in the normal phase (default 8000; at least 0).</summary>

@@ -18,6 +18,27 @@ internal static class Sampling
         return weights.Count - 1;
     }
 
+    /// <summary>Running totals of <paramref name="weights"/>, for <see cref="WeightedCumulative"/>.</summary>
+    public static double[] Cumulative(IReadOnlyList<double> weights)
+    {
+        var cumulative = new double[weights.Count];
+        var total = 0.0;
+        for (var i = 0; i < weights.Count; i++) cumulative[i] = total += weights[i];
+        return cumulative;
+    }
+
+    /// <summary>Like <see cref="Weighted"/> over precomputed running totals, in O(log n).</summary>
+    public static int WeightedCumulative(Random rng, double[] cumulative)
+    {
+        var u = rng.NextDouble() * cumulative[^1];
+        var i = Array.BinarySearch(cumulative, u);
+        // A miss returns the complement of the first larger total, which is the bucket u falls in;
+        // an exact hit on a boundary belongs to the next bucket.
+        i = i < 0 ? ~i : i + 1;
+        while (i < cumulative.Length - 1 && cumulative[i] <= u) i++; // skips zero-weight buckets after a hit
+        return Math.Min(i, cumulative.Length - 1);
+    }
+
     /// <summary>Uniform in [min, max).</summary>
     public static double Uniform(Random rng, double min, double max) => min + (rng.NextDouble() * (max - min));
 

@@ -24,7 +24,7 @@ internal sealed class SyntheticScenario
     private readonly Random _rng;
     private readonly SyntheticCatalog _catalog;
     private readonly AccountProfile[] _accounts;
-    private readonly double[] _activity;
+    private readonly double[] _activity; // running totals of account activity
     private readonly AccountProfile[] _compromised;
     private readonly double _meanGapTicks;
     private long _clockTicks;
@@ -37,7 +37,7 @@ internal sealed class SyntheticScenario
         _rng = new Random(unchecked((int)(options.Seed ^ (options.Seed >>> 32))));
         _catalog = new SyntheticCatalog(_rng);
         _accounts = Enumerable.Range(0, options.Accounts).Select(i => AccountProfile.Create(i, _rng, _catalog)).ToArray();
-        _activity = _accounts.Select(a => a.Activity).ToArray();
+        _activity = Sampling.Cumulative(_accounts.Select(a => a.Activity).ToArray());
 
         var compromisedCount = Math.Clamp(options.Accounts / 40, 1, 10);
         var compromised = new List<AccountProfile>(compromisedCount);
@@ -94,10 +94,10 @@ internal sealed class SyntheticScenario
     private AccountProfile PickAccount()
     {
         var hour = new DateTime(_clockTicks, DateTimeKind.Utc).Hour;
-        var account = _accounts[Sampling.Weighted(_rng, _activity)];
+        var account = _accounts[Sampling.WeightedCumulative(_rng, _activity)];
         for (var attempt = 1; attempt < ActiveHourAttempts && !account.IsActiveAt(hour); attempt++)
         {
-            account = _accounts[Sampling.Weighted(_rng, _activity)];
+            account = _accounts[Sampling.WeightedCumulative(_rng, _activity)];
         }
 
         return account;
