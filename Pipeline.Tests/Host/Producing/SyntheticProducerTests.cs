@@ -113,6 +113,23 @@ public sealed class SyntheticProducerTests : IDisposable
         Assert.Equal(progress.Reports.Select(r => r.Sent).Order(), progress.Reports.Select(r => r.Sent));
     }
 
+    [Fact]
+    public async Task RunAsync_should_report_every_message_as_failed_when_no_broker_is_reachable()
+    {
+        // Port 1 on loopback refuses connections, so every message times out in the client.
+        var options = Options(20) with
+        {
+            BootstrapServers = "127.0.0.1:1",
+            KafkaProperties = new Dictionary<string, string> { ["message.timeout.ms"] = "1000" },
+        };
+
+        var summary = await new SyntheticProducer(options).RunAsync(CancellationToken.None);
+
+        Assert.False(summary.Succeeded);
+        Assert.NotNull(summary.FirstError);
+        Assert.Equal((0L, 40L, 0L), (summary.Delivered, summary.Failed, summary.Outstanding));
+    }
+
     private SyntheticProducerOptions Options(int count) => new()
     {
         BootstrapServers = _cluster.BootstrapServers,
