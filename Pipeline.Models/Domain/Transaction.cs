@@ -8,7 +8,7 @@ namespace Pipeline.Models.Domain;
 /// </summary>
 public sealed record Transaction
 {
-    /// <summary>Unique id (UUID text, lower-case as received).</summary>
+    /// <summary>Unique id: UUID text in canonical lower-case 8-4-4-4-12 form (the decoder normalises upper-case input).</summary>
     public required string TransactionId { get; init; }
 
     /// <summary>Account key, 1–64 characters; also the Kafka message key.</summary>
