@@ -54,6 +54,9 @@ public static class Program
             return verb switch
             {
                 "run" => await RunCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "produce" => await ProduceCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "bench" => await BenchCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "drift" => await DriftCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "help" or "--help" or "-h" => Help(stdout),
                 _ => throw new CommandLineException($"unknown verb '{verb}' (try 'help')"),
             };
