@@ -39,46 +39,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    /// <summary>One pulled envelope: its records, how many were handed to librdkafka, and their acknowledgements.</summary>
-    private sealed class Pending
-    {
-        private readonly IEnvelope<TKey, TValue, TPass> _envelope;
-        private readonly (TopicPartitionOffset Offset, Timestamp Timestamp)[] _acks;
-        private int _acknowledged;
-
-        public Pending(IEnvelope<TKey, TValue, TPass> envelope, IReadOnlyList<ProducerRecord<TKey, TValue>> records)
-        {
-            _envelope = envelope;
-            Records = records;
-            _acks = new (TopicPartitionOffset, Timestamp)[records.Count];
-        }
-
-        public IReadOnlyList<ProducerRecord<TKey, TValue>> Records { get; }
-
-        /// <summary>Records handed to librdkafka so far; the next one to produce has this index.</summary>
-        public int Produced { get; set; }
-
-        public bool IsComplete => _acknowledged == Records.Count;
-
-        public void Acknowledge(int index, DeliveryReport<TKey, TValue> report)
-        {
-            _acks[index] = (report.TopicPartitionOffset, report.Message?.Timestamp ?? new Timestamp(0, TimestampType.NotAvailable));
-            _acknowledged++;
-        }
-
-        public IResults<TKey, TValue, TPass> ToResult() => _envelope switch
-        {
-            SingleEnvelope<TKey, TValue, TPass> single =>
-                new Result<TKey, TValue, TPass>(single.Record, _acks[0].Offset, _acks[0].Timestamp, single.PassThrough),
-            MultiEnvelope<TKey, TValue, TPass> multi =>
-                new MultiResult<TKey, TValue, TPass>(
-                    multi.Records.Select((record, i) => new MultiResultPart<TKey, TValue>(record, _acks[i].Offset, _acks[i].Timestamp)).ToArray(),
-                    multi.PassThrough),
-            _ => new PassThroughResult<TKey, TValue, TPass>(_envelope.PassThrough),
-        };
-    }
-
-    private readonly record struct Delivery(Pending Pending, int Index, DeliveryReport<TKey, TValue> Report);
+    private readonly record struct Delivery(ProducerPending<TKey, TValue, TPass> Pending, int Index, DeliveryReport<TKey, TValue> Report);
 
     private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
     {
@@ -87,7 +48,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         private readonly ProducerStage<TKey, TValue, TPass> _stage;
         private readonly ProducerSettings<TKey, TValue> _settings;
         private readonly string _clientId;
-        private readonly Queue<Pending> _pending = new();
+        private readonly Queue<ProducerPending<TKey, TValue, TPass>> _pending = new();
         private readonly ConcurrentQueue<Delivery> _deliveries = new();
         private readonly Dictionary<string, Counter.Child> _producedByTopic = new(StringComparer.Ordinal);
         private readonly Counter.Child _errors;
@@ -103,7 +64,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         // The envelope whose next record met a full librdkafka queue. While it is set nothing else
         // is produced, so records keep their order; it is retried after each batch of delivery
         // reports (which free queue space) and on the retry timer.
-        private Pending? _blocked;
+        private ProducerPending<TKey, TValue, TPass>? _blocked;
 
         // Records handed to librdkafka whose report has not been applied yet.
         private int _outstanding;
@@ -116,6 +77,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
 
         // Set on the paths that end the stage without failure; only then does PostStop flush.
         private bool _graceful;
+        private string _closeTrigger = "failure";
         private bool _failed;
 
         public Logic(ProducerStage<TKey, TValue, TPass> stage) : base(stage.Shape)
@@ -171,7 +133,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
                     $"the Kafka producer stage cannot produce a {envelope.GetType().Name}; create envelopes with ProducerMessage", nameof(envelope)),
             };
 
-            var pending = new Pending(envelope, records);
+            var pending = new ProducerPending<TKey, TValue, TPass>(envelope, records);
             _pending.Enqueue(pending);
             ProduceRemaining(pending);
             TryEmit();
@@ -195,6 +157,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         {
             // Records already handed over are still flushed when nobody failed: they were asked for.
             _graceful = cause is SubscriptionWithCancelException.NonFailureCancellation;
+            _closeTrigger = "downstream cancellation";
             CancelStage(cause);
         }
 
@@ -220,33 +183,35 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
             if (!_ownsProducer || _producer is null) return;
 
             var producer = _producer;
+            var outstanding = _outstanding;
             if (!_graceful)
             {
                 // Flushing now would still send records that were queued after the failed one, so
                 // the topic would show them without it (alpakka-kafka #295/#318).
                 producer.Dispose();
-                if (_outstanding > 0)
+                if (outstanding > 0)
                 {
                     _log?.Warning(
                         "Kafka producer {ClientId} disposed without flushing after a failure; {Outstanding} records handed to librdkafka may or may not have been written",
                         _clientId,
-                        _outstanding);
+                        outstanding);
                 }
 
                 return;
             }
 
-            if (_outstanding == 0)
+            _log?.Debug("Kafka producer {ClientId} closing after {Trigger} with {Outstanding} records on their way", _clientId, _closeTrigger, outstanding);
+            if (outstanding == 0)
             {
                 producer.Dispose();
                 return;
             }
 
-            // Downstream cancelled with records on their way: wait for them off the stream's thread.
-            var outstanding = _outstanding;
+            // Records are still on their way (downstream cancelled): wait for them off the stream's thread.
             var timeout = _settings.FlushTimeout;
             var log = _log;
             var clientId = _clientId;
+            var trigger = _closeTrigger;
             _ = Task.Run(() =>
             {
                 try
@@ -255,22 +220,25 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
                     if (left > 0)
                     {
                         log?.Warning(
-                            "Kafka producer {ClientId} closed after downstream cancelled: {Left} of {Outstanding} records were still undelivered after flush-timeout {FlushTimeout}",
+                            "Kafka producer {ClientId} closed after {Trigger}: {Left} of {Outstanding} records were still undelivered after flush-timeout {FlushTimeout}",
                             clientId,
+                            trigger,
                             left,
                             outstanding,
                             timeout);
                     }
-                }
-                finally
-                {
+
                     producer.Dispose();
+                }
+                catch (Exception ex)
+                {
+                    log?.Error(ex, "Kafka producer {ClientId} could not be closed after {Trigger}", clientId, trigger);
                 }
             });
         }
 
         /// <summary>Hands the envelope's remaining records to librdkafka; stops at a full queue (and blocks) or a refusal (and fails).</summary>
-        private void ProduceRemaining(Pending pending)
+        private void ProduceRemaining(ProducerPending<TKey, TValue, TPass> pending)
         {
             var producer = _producer!;
             while (pending.Produced < pending.Records.Count)
@@ -310,7 +278,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         }
 
         /// <summary>Runs on librdkafka's delivery thread: queue the report and wake the stage once per batch.</summary>
-        private void OnDeliveryReport(Pending pending, int index, DeliveryReport<TKey, TValue> report)
+        private void OnDeliveryReport(ProducerPending<TKey, TValue, TPass> pending, int index, DeliveryReport<TKey, TValue> report)
         {
             if (_stopped) return;
             _deliveries.Enqueue(new Delivery(pending, index, report));
@@ -362,6 +330,7 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         private void Complete()
         {
             _graceful = true;
+            _closeTrigger = "upstream completion";
             CompleteStage();
         }
 

@@ -85,7 +85,7 @@ public sealed class KafkaProducerTests : Akka.TestKit.Xunit2.TestKit
             .Run(_materializer);
 
         // Without downstream demand the stage takes `parallelism` envelopes, the boundary one more.
-        for (var i = 0; i <= parallelism; i++) await source.SendNextAsync(ProducerMessage.Single(records[i], i));
+        for (var i = 0; i <= parallelism; i++) await source.SendNextAsync(ProducerMessage.Single(records[i], i), StreamTimeout);
         await source.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
 
         for (var i = parallelism + 1; i < records.Count; i++)
@@ -157,12 +157,12 @@ public sealed class KafkaProducerTests : Akka.TestKit.Xunit2.TestKit
             .Run(_materializer);
 
         await sink.RequestAsync(3);
-        await source.SendNextAsync(records.Select((r, i) => ProducerMessage.Single(r, i)));
+        await source.SendNextAsync(records.Select((r, i) => ProducerMessage.Single(r, i)), StreamTimeout);
 
         var ex = Assert.IsType<ProducerDeliveryException>(await sink.ExpectErrorAsync(StreamTimeout));
         Assert.Equal(ErrorCode.Local_MsgTimedOut, ex.Error.Code);
         Assert.Contains($"'{topic}'", ex.Message);
-        await source.ExpectCancellationAsync();
+        await source.ExpectCancellationAsync(StreamTimeout);
     }
 
     [Fact]
@@ -203,13 +203,13 @@ public sealed class KafkaProducerTests : Akka.TestKit.Xunit2.TestKit
             .Via(KafkaProducer.FlexiFlow<string, string, int>(settings))
             .ToMaterialized(TestSink.Probe<IResults<string, string, int>>(this), Keep.Both)
             .Run(_materializer);
-        await source.SendNextAsync(ProducerMessage.Single(records[0], 0));
+        await source.SendNextAsync(ProducerMessage.Single(records[0], 0), StreamTimeout);
         Assert.Equal(0, (await sink.RequestNextAsync(StreamTimeout)).PassThrough);
-        await source.SendNextAsync(records.Skip(1).Select((r, i) => ProducerMessage.Single(r, i + 1)));
+        await source.SendNextAsync(records.Skip(1).Select((r, i) => ProducerMessage.Single(r, i + 1)), StreamTimeout);
 
         await sink.CancelAsync();
 
-        await source.ExpectCancellationAsync();
+        await source.ExpectCancellationAsync(StreamTimeout);
         AssertStoredInOrder(records, ConsumeAll(topic, records.Count));
     }
 
