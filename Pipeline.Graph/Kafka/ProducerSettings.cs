@@ -34,7 +34,8 @@ public sealed class ProducerSettings<TKey, TValue>
         ISerializer<TValue>? valueSerializer,
         int parallelism,
         TimeSpan flushTimeout,
-        TimeSpan queueFullRetryInterval)
+        TimeSpan queueFullRetryInterval,
+        ProducerFactory? producerFactory = null)
     {
         Origin = origin;
         Properties = properties;
@@ -43,7 +44,14 @@ public sealed class ProducerSettings<TKey, TValue>
         Parallelism = parallelism;
         FlushTimeout = flushTimeout;
         QueueFullRetryInterval = queueFullRetryInterval;
+        Factory = producerFactory;
     }
+
+    /// <summary>Builds the producer a stage owns, given the handlers the stage wants attached.</summary>
+    internal delegate IProducer<TKey, TValue> ProducerFactory(
+        ProducerSettings<TKey, TValue> settings,
+        Action<IProducer<TKey, TValue>, Error> errorHandler,
+        Action<IProducer<TKey, TValue>, LogMessage> logHandler);
 
     /// <summary>The HOCON path the settings were read from, used in error messages.</summary>
     public string Origin { get; }
@@ -72,6 +80,9 @@ public sealed class ProducerSettings<TKey, TValue>
 
     /// <summary>The pause before producing again after librdkafka's local queue was full.</summary>
     public TimeSpan QueueFullRetryInterval { get; }
+
+    /// <summary>The test seam: when set, stages build their producer with it instead of <see cref="CreateKafkaProducer"/>.</summary>
+    internal ProducerFactory? Factory { get; }
 
     /// <summary>The <c>client.id</c> property, or librdkafka's default <c>rdkafka</c>; labels the metrics and logs.</summary>
     public string ClientId => Properties.TryGetValue("client.id", out var id) ? id : "rdkafka";
@@ -162,11 +173,15 @@ public sealed class ProducerSettings<TKey, TValue>
 
     /// <summary>A copy with the key serializer set.</summary>
     public ProducerSettings<TKey, TValue> WithKeySerializer(ISerializer<TKey> serializer) =>
-        new(Origin, Properties, serializer ?? throw new ArgumentNullException(nameof(serializer)), ValueSerializer, Parallelism, FlushTimeout, QueueFullRetryInterval);
+        new(Origin, Properties, serializer ?? throw new ArgumentNullException(nameof(serializer)), ValueSerializer, Parallelism, FlushTimeout, QueueFullRetryInterval, Factory);
 
     /// <summary>A copy with the value serializer set.</summary>
     public ProducerSettings<TKey, TValue> WithValueSerializer(ISerializer<TValue> serializer) =>
-        new(Origin, Properties, KeySerializer, serializer ?? throw new ArgumentNullException(nameof(serializer)), Parallelism, FlushTimeout, QueueFullRetryInterval);
+        new(Origin, Properties, KeySerializer, serializer ?? throw new ArgumentNullException(nameof(serializer)), Parallelism, FlushTimeout, QueueFullRetryInterval, Factory);
+
+    /// <summary>A copy whose stages build their producer with <paramref name="factory"/> (tests use a fake producer).</summary>
+    internal ProducerSettings<TKey, TValue> WithProducerFactory(ProducerFactory factory) =>
+        new(Origin, Properties, KeySerializer, ValueSerializer, Parallelism, FlushTimeout, QueueFullRetryInterval, factory ?? throw new ArgumentNullException(nameof(factory)));
 
     /// <summary>
     /// Checks everything that can be checked without a broker: the ranges of the stage keys,
@@ -301,7 +316,8 @@ public sealed class ProducerSettings<TKey, TValue>
             ValueSerializer,
             parallelism ?? Parallelism,
             flushTimeout ?? FlushTimeout,
-            queueFullRetryInterval ?? QueueFullRetryInterval);
+            queueFullRetryInterval ?? QueueFullRetryInterval,
+            Factory);
 
     private static Config RequireBlock(Config block, string origin, string key)
     {

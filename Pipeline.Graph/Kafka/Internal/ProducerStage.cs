@@ -98,6 +98,8 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
             SetHandler(stage.Out, this);
         }
 
+        protected override object LogSource => $"kafkaProducer({_clientId})";
+
         public override void PreStart()
         {
             // librdkafka's threads log through this adapter; the stage property must not be read off the stage's thread.
@@ -113,7 +115,9 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
             }
             else
             {
-                _producer = _settings.CreateKafkaProducer(OnClientError, OnClientLog);
+                _producer = _settings.Factory is { } factory
+                    ? factory(_settings, OnClientError, OnClientLog)
+                    : _settings.CreateKafkaProducer(OnClientError, OnClientLog);
                 _ownsProducer = true;
             }
 
