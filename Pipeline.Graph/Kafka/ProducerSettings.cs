@@ -22,6 +22,9 @@ namespace Pipeline.Graph.Kafka;
 public sealed class ProducerSettings<TKey, TValue>
 {
     private const int MaxParallelism = 1_000_000;
+
+    // The idempotent producer keeps order for at most five requests in flight per connection.
+    private const int MaxIdempotentInFlight = 5;
     private static readonly TimeSpan MinFlushTimeout = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan MaxFlushTimeout = TimeSpan.FromHours(1);
     private static readonly TimeSpan MinRetryInterval = TimeSpan.FromMilliseconds(1);
@@ -188,7 +191,7 @@ public sealed class ProducerSettings<TKey, TValue>
     /// every <c>kafka-clients</c> property against librdkafka, and combinations the stage cannot
     /// work with:
     /// <list type="bullet">
-    /// <item><c>enable.idempotence = true</c> needs <c>acks = all</c> (librdkafka refuses anything else when the client starts);</item>
+    /// <item><c>enable.idempotence = true</c> needs <c>acks = all</c> and at most 5 <c>max.in.flight.requests.per.connection</c> (librdkafka refuses anything else when the client starts);</item>
     /// <item>delivery reports and Confluent.Kafka's background poll must stay on, or results never arrive;</item>
     /// <item><c>transactional.id</c> is refused: the stage does not run transactions.</item>
     /// </list>
@@ -204,6 +207,15 @@ public sealed class ProducerSettings<TKey, TValue>
         {
             throw new KafkaConfigurationException(
                 $"{clients}.\"acks\" = '{Properties["acks"]}' conflicts with \"enable.idempotence\" = true; the idempotent producer needs acks = all (or -1)");
+        }
+
+        if (IsTrue("enable.idempotence")
+            && Properties.TryGetValue("max.in.flight.requests.per.connection", out var inFlight)
+            && int.TryParse(inFlight, NumberStyles.Integer, CultureInfo.InvariantCulture, out var requests)
+            && requests > MaxIdempotentInFlight)
+        {
+            throw new KafkaConfigurationException(
+                $"{clients}.\"max.in.flight.requests.per.connection\" = {requests} is out of range with \"enable.idempotence\" = true; allowed 1 to {MaxIdempotentInFlight}");
         }
 
         foreach (var key in new[] { "dotnet.producer.enable.delivery.reports", "dotnet.producer.enable.background.poll" })

@@ -92,6 +92,17 @@ public sealed class ProducerSettingsTests
         Assert.Contains("enable.idempotence", ex.Message);
     }
 
+    [Fact]
+    public void Validate_should_refuse_more_than_five_requests_in_flight_with_idempotence()
+    {
+        var settings = FromReference().WithProperty("max.in.flight.requests.per.connection", "6");
+
+        var ex = Assert.Throws<KafkaConfigurationException>(settings.Validate);
+
+        Assert.Contains("\"max.in.flight.requests.per.connection\" = 6", ex.Message);
+        Assert.Contains("allowed 1 to 5", ex.Message);
+    }
+
     [Theory]
     [InlineData("dotnet.producer.enable.delivery.reports", "false")]
     [InlineData("dotnet.producer.enable.background.poll", "false")]
