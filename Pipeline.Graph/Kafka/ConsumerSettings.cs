@@ -30,6 +30,7 @@ public sealed class ConsumerSettings<TKey, TValue>
         IDeserializer<TValue>? valueDeserializer,
         TimeSpan pollTimeout,
         int bufferSize,
+        TimeSpan backpressurePauseDelay,
         CommitMode commitMode,
         TimeSpan commitTimeout,
         TimeSpan commitTimeWarning,
@@ -42,6 +43,7 @@ public sealed class ConsumerSettings<TKey, TValue>
         ValueDeserializer = valueDeserializer;
         PollTimeout = pollTimeout;
         BufferSize = bufferSize;
+        BackpressurePauseDelay = backpressurePauseDelay;
         CommitMode = commitMode;
         CommitTimeout = commitTimeout;
         CommitTimeWarning = commitTimeWarning;
@@ -72,6 +74,15 @@ public sealed class ConsumerSettings<TKey, TValue>
 
     /// <summary><c>buffer-size</c>: records held between the consumer thread and the stream; reaching it pauses every owned partition, draining to half resumes them.</summary>
     public int BufferSize { get; }
+
+    /// <summary>
+    /// <c>backpressure-pause-delay</c>: how long the buffer must stay full before every owned
+    /// partition is paused. Until then the consumer thread stops taking records (they wait in
+    /// librdkafka's bounded prefetch queue); after it, it pauses and keeps polling so it stays
+    /// responsive to the group. librdkafka needs roughly half a second after a resume before
+    /// records flow again, so pausing on every full buffer would throttle a busy stream.
+    /// </summary>
+    public TimeSpan BackpressurePauseDelay { get; }
 
     /// <summary><c>commit-mode</c>: how committed offsets reach the broker.</summary>
     public CommitMode CommitMode { get; }
@@ -123,6 +134,7 @@ public sealed class ConsumerSettings<TKey, TValue>
             valueDeserializer,
             KafkaHoconReader.Duration(consumerBlock, origin, "poll-timeout"),
             KafkaHoconReader.Int(consumerBlock, origin, "buffer-size"),
+            KafkaHoconReader.Duration(consumerBlock, origin, "backpressure-pause-delay"),
             mode,
             KafkaHoconReader.Duration(consumerBlock, origin, "commit-timeout"),
             KafkaHoconReader.Duration(consumerBlock, origin, "commit-time-warning"),
@@ -158,17 +170,20 @@ public sealed class ConsumerSettings<TKey, TValue>
 
     /// <summary>Sets the key deserializer.</summary>
     public ConsumerSettings<TKey, TValue> WithKeyDeserializer(IDeserializer<TKey>? keyDeserializer) =>
-        new(Origin, Properties, keyDeserializer, ValueDeserializer, PollTimeout, BufferSize, CommitMode, CommitTimeout, CommitTimeWarning, StopTimeout, CloseTimeout);
+        new(Origin, Properties, keyDeserializer, ValueDeserializer, PollTimeout, BufferSize, BackpressurePauseDelay, CommitMode, CommitTimeout, CommitTimeWarning, StopTimeout, CloseTimeout);
 
     /// <summary>Sets the value deserializer.</summary>
     public ConsumerSettings<TKey, TValue> WithValueDeserializer(IDeserializer<TValue>? valueDeserializer) =>
-        new(Origin, Properties, KeyDeserializer, valueDeserializer, PollTimeout, BufferSize, CommitMode, CommitTimeout, CommitTimeWarning, StopTimeout, CloseTimeout);
+        new(Origin, Properties, KeyDeserializer, valueDeserializer, PollTimeout, BufferSize, BackpressurePauseDelay, CommitMode, CommitTimeout, CommitTimeWarning, StopTimeout, CloseTimeout);
 
     /// <summary>Sets <c>poll-timeout</c>.</summary>
     public ConsumerSettings<TKey, TValue> WithPollTimeout(TimeSpan pollTimeout) => Copy(pollTimeout: pollTimeout);
 
     /// <summary>Sets <c>buffer-size</c>.</summary>
     public ConsumerSettings<TKey, TValue> WithBufferSize(int bufferSize) => Copy(bufferSize: bufferSize);
+
+    /// <summary>Sets <c>backpressure-pause-delay</c>.</summary>
+    public ConsumerSettings<TKey, TValue> WithBackpressurePauseDelay(TimeSpan backpressurePauseDelay) => Copy(backpressurePauseDelay: backpressurePauseDelay);
 
     /// <summary>Sets <c>commit-mode</c>.</summary>
     public ConsumerSettings<TKey, TValue> WithCommitMode(CommitMode commitMode) => Copy(commitMode: commitMode);
@@ -195,6 +210,7 @@ public sealed class ConsumerSettings<TKey, TValue>
     {
         KafkaHoconReader.CheckRange(Origin, "poll-timeout", PollTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5));
         KafkaHoconReader.CheckRange(Origin, "buffer-size", BufferSize, 1, 1_000_000);
+        KafkaHoconReader.CheckRange(Origin, "backpressure-pause-delay", BackpressurePauseDelay, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         KafkaHoconReader.CheckRange(Origin, "commit-timeout", CommitTimeout, TimeSpan.FromSeconds(1), MaxTimeout);
         KafkaHoconReader.CheckRange(Origin, "commit-time-warning", CommitTimeWarning, TimeSpan.FromMilliseconds(1), MaxTimeout);
         KafkaHoconReader.CheckRange(Origin, "stop-timeout", StopTimeout, TimeSpan.Zero, MaxTimeout);
@@ -217,6 +233,7 @@ public sealed class ConsumerSettings<TKey, TValue>
         new StringBuilder("ConsumerSettings(")
             .Append("poll-timeout=").Append(KafkaHoconReader.Show(PollTimeout))
             .Append(", buffer-size=").Append(BufferSize)
+            .Append(", backpressure-pause-delay=").Append(KafkaHoconReader.Show(BackpressurePauseDelay))
             .Append(", commit-mode=").Append(CommitMode)
             .Append(", commit-timeout=").Append(KafkaHoconReader.Show(CommitTimeout))
             .Append(", commit-time-warning=").Append(KafkaHoconReader.Show(CommitTimeWarning))
@@ -258,6 +275,7 @@ public sealed class ConsumerSettings<TKey, TValue>
         KafkaClientProperties? properties = null,
         TimeSpan? pollTimeout = null,
         int? bufferSize = null,
+        TimeSpan? backpressurePauseDelay = null,
         CommitMode? commitMode = null,
         TimeSpan? commitTimeout = null,
         TimeSpan? commitTimeWarning = null,
@@ -270,6 +288,7 @@ public sealed class ConsumerSettings<TKey, TValue>
             ValueDeserializer,
             pollTimeout ?? PollTimeout,
             bufferSize ?? BufferSize,
+            backpressurePauseDelay ?? BackpressurePauseDelay,
             commitMode ?? CommitMode,
             commitTimeout ?? CommitTimeout,
             commitTimeWarning ?? CommitTimeWarning,

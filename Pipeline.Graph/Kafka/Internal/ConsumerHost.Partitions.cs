@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Event;
 using Confluent.Kafka;
 
@@ -9,9 +10,58 @@ internal sealed partial class ConsumerHost<TKey, TValue>
     private readonly Dictionary<TopicPartition, int> _owned = new();
     private readonly HashSet<TopicPartition> _paused = new();
     private readonly HashSet<string> _reportedConsumeErrors = new(StringComparer.Ordinal);
+    // Not disposed: the stage may still call Release after the poll thread ended, and an event
+    // that never handed out its WaitHandle holds no kernel resources.
+    private readonly ManualResetEventSlim _roomSignal = new(false);
     private int _lastEpoch;
     private bool _backpressured;
     private bool _flowDirty;
+    private int _waitingForRoom;
+    private long? _fullSince;
+
+    /// <summary>
+    /// One poll step. A full buffer first makes the thread wait for room (woken by the stage)
+    /// without taking records; only when it stays full for <c>backpressure-pause-delay</c> are
+    /// the partitions paused (see <see cref="ApplyFlowControl"/>), so short bursts cost nothing
+    /// while a stalled stream still lets the consumer poll and serve rebalances.
+    /// </summary>
+    private void PollStep()
+    {
+        var depth = Volatile.Read(ref _depth);
+        if (depth >= _settings.BufferSize && !_backpressured && !_stopRequested)
+        {
+            _fullSince ??= Stopwatch.GetTimestamp();
+            if (Stopwatch.GetElapsedTime(_fullSince.Value) < _settings.BackpressurePauseDelay)
+            {
+                WaitForRoom();
+                return;
+            }
+        }
+        else if (depth < _settings.BufferSize)
+        {
+            _fullSince = null;
+        }
+
+        ApplyFlowControl();
+        Poll();
+    }
+
+    private void WaitForRoom()
+    {
+        _roomSignal.Reset();
+        Volatile.Write(ref _waitingForRoom, 1);
+        if (Volatile.Read(ref _depth) >= _settings.BufferSize) _roomSignal.Wait(_settings.PollTimeout);
+        Volatile.Write(ref _waitingForRoom, 0);
+    }
+
+    /// <summary>The stage emitted or dropped <paramref name="count"/> records.</summary>
+    internal void Release(int count)
+    {
+        if (count <= 0) return;
+        var depth = Interlocked.Add(ref _depth, -count);
+        // Wake the waiting poll thread once a quarter of the buffer is free, not on every record.
+        if (Volatile.Read(ref _waitingForRoom) == 1 && depth <= _settings.BufferSize - Math.Max(1, _settings.BufferSize / 4)) _roomSignal.Set();
+    }
 
     private void Poll()
     {
@@ -102,6 +152,7 @@ internal sealed partial class ConsumerHost<TKey, TValue>
             _log.Debug("Kafka consumer of group {GroupId}: buffer drained ({Depth}/{Capacity}), resuming {Count} partitions", GroupId, depth, capacity, _paused.Count);
         }
 
+        // Pause only when fetching must stop: a resume costs librdkafka a refetch.
         var pauseAll = _backpressured || _stopRequested;
         var toPause = pauseAll ? _owned.Keys.Where(tp => !_paused.Contains(tp)).ToList() : [];
         var toResume = pauseAll ? [] : _paused.Where(_owned.ContainsKey).ToList();

@@ -82,12 +82,6 @@ internal sealed partial class ConsumerHost<TKey, TValue> : IConsumerHost, IContr
         }
     }
 
-    /// <summary>The stage emitted or dropped <paramref name="count"/> records.</summary>
-    internal void Release(int count)
-    {
-        if (count > 0) Interlocked.Add(ref _depth, -count);
-    }
-
     /// <summary>Called from the stage's <c>PostStop</c>.</summary>
     internal void OnStageStopped(Exception? failure, IReadOnlyDictionary<TopicPartition, OffsetToCommit> emitted)
     {
@@ -179,8 +173,7 @@ internal sealed partial class ConsumerHost<TKey, TValue> : IConsumerHost, IContr
             {
                 DrainCommands();
                 if (ShouldClose()) break;
-                ApplyFlowControl();
-                Poll();
+                PollStep();
                 if (_settings.CommitMode == CommitMode.Synchronous) CommitPending();
                 RefreshStatus(force: false);
             }
