@@ -1,0 +1,150 @@
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using Confluent.Kafka;
+
+namespace Pipeline.Graph.Kafka.Internal;
+
+/// <summary>
+/// The source stage of <see cref="KafkaConsumer"/>: it owns no Kafka client itself. Its
+/// <see cref="ConsumerHost{TKey,TValue}"/> (a dedicated thread, started in <c>PreStart</c>) hands
+/// records over through the async callback; the stage buffers them (the host bounds the buffer
+/// by pausing partitions), drops records whose partition epoch ended, and pushes on demand.
+/// </summary>
+internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMaterializedValue<SourceShape<TOut>, IControl>
+{
+    private readonly ConsumerSettings<TKey, TValue> _settings;
+    private readonly ISubscription _subscription;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _clientProperties;
+    private readonly bool _committable;
+    private readonly Func<ConsumeResult<TKey, TValue>, int, IConsumerHost, TOut> _toElement;
+    private readonly string _name;
+
+    internal KafkaSourceStage(
+        string name,
+        ConsumerSettings<TKey, TValue> settings,
+        ISubscription subscription,
+        IReadOnlyList<KeyValuePair<string, string>> clientProperties,
+        bool committable,
+        Func<ConsumeResult<TKey, TValue>, int, IConsumerHost, TOut> toElement)
+    {
+        _name = name;
+        _settings = settings;
+        _subscription = subscription;
+        _clientProperties = clientProperties;
+        _committable = committable;
+        _toElement = toElement;
+        Shape = new SourceShape<TOut>(Out);
+    }
+
+    public Outlet<TOut> Out { get; } = new("KafkaConsumer.out");
+
+    public override SourceShape<TOut> Shape { get; }
+
+    protected override Attributes InitialAttributes => Attributes.CreateName(_name);
+
+    public override ILogicAndMaterializedValue<IControl> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var host = new ConsumerHost<TKey, TValue>(_settings, _subscription, _clientProperties, _committable);
+        return new LogicAndMaterializedValue<IControl>(new Logic(this, host), host);
+    }
+
+    private sealed class Logic : GraphStageLogic
+    {
+        private readonly KafkaSourceStage<TKey, TValue, TOut> _stage;
+        private readonly ConsumerHost<TKey, TValue> _host;
+        private readonly Queue<ConsumedRecord<TKey, TValue>> _buffer = new();
+        private readonly Dictionary<TopicPartition, int> _epochs = new();
+        private readonly Dictionary<TopicPartition, OffsetToCommit> _emitted = new();
+        private Exception? _failure;
+        private long _dropped;
+
+        public Logic(KafkaSourceStage<TKey, TValue, TOut> stage, ConsumerHost<TKey, TValue> host)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _host = host;
+            SetHandler(stage.Out, onPull: TryPush, onDownstreamFinish: cause =>
+            {
+                // Cancellation (with or without a cause) ends the source; the host then serves
+                // in-flight commits for at most stop-timeout and closes.
+                Log.Debug("Kafka source of group {GroupId} cancelled by downstream: {Cause}", host.GroupId, cause?.Message ?? "completed");
+                CompleteStage();
+            });
+        }
+
+        public override void PreStart() => _host.Start(Log, GetAsyncCallback<HostEvent>(OnHostEvent));
+
+        public override void PostStop()
+        {
+            var left = _buffer.Count;
+            _buffer.Clear();
+            _host.Release(left);
+            if (left > 0 || _dropped > 0)
+            {
+                Log.Debug("Kafka source of group {GroupId} stopped with {Buffered} buffered records (uncommitted, delivered again later) and {Dropped} stale records dropped", _host.GroupId, left, _dropped);
+            }
+
+            _host.OnStageStopped(_failure, _emitted);
+        }
+
+        private void OnHostEvent(HostEvent hostEvent)
+        {
+            switch (hostEvent)
+            {
+                case HostEvent.RecordsArrived<TKey, TValue> arrived:
+                    foreach (var record in arrived.Records) _buffer.Enqueue(record);
+                    TryPush();
+                    break;
+                case HostEvent.Assigned assigned:
+                    foreach (var (tp, epoch) in assigned.Partitions) _epochs[tp] = epoch;
+                    break;
+                case HostEvent.Revoked revoked:
+                    Purge(revoked.Partitions);
+                    break;
+                case HostEvent.StopRequested:
+                    CompleteStage();
+                    break;
+                case HostEvent.Failed failed:
+                    _failure = failed.Error;
+                    FailStage(failed.Error);
+                    break;
+            }
+        }
+
+        private void Purge(IReadOnlyList<TopicPartition> partitions)
+        {
+            foreach (var tp in partitions) _epochs.Remove(tp);
+            var before = _buffer.Count;
+            if (before == 0) return;
+            var kept = _buffer.Where(r => _epochs.ContainsKey(r.Result.TopicPartition)).ToArray();
+            _buffer.Clear();
+            foreach (var record in kept) _buffer.Enqueue(record);
+            var purged = before - kept.Length;
+            _dropped += purged;
+            _host.Release(purged);
+            if (purged > 0)
+            {
+                Log.Debug("Kafka source of group {GroupId}: dropped {Count} buffered records of revoked partitions {Partitions}", _host.GroupId, purged, string.Join(", ", partitions));
+            }
+        }
+
+        private void TryPush()
+        {
+            while (IsAvailable(_stage.Out) && _buffer.TryDequeue(out var record))
+            {
+                _host.Release(1);
+                var tp = record.Result.TopicPartition;
+                if (!_epochs.TryGetValue(tp, out var epoch) || epoch != record.Epoch)
+                {
+                    _dropped++;
+                    continue;
+                }
+
+                if (_stage._committable) _emitted[tp] = new OffsetToCommit(tp, record.Result.Offset.Value + 1, record.Epoch);
+                Push(_stage.Out, _stage._toElement(record.Result, record.Epoch, _host));
+                return;
+            }
+        }
+    }
+}
