@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Confluent.Kafka;
+using Config = Akka.Configuration.Config;
 using Pipeline.Graph.Configuration;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Kafka;
