@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.ObjectModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using Pipeline.Models.Internal;
 
@@ -30,7 +31,7 @@ namespace Pipeline.Models.Anomaly;
 /// </para>
 /// <para>
 /// Cost per call: O(trees × (height + 1)) with no allocation on the dense path; memory
-/// 32 × trees × (2^(height+1) − 1) bytes. Not thread-safe: learning must not overlap any other call.
+/// 16 × trees × (2^(height+1) − 1) bytes. Not thread-safe: learning must not overlap any other call.
 /// Concurrent <c>ScoreOne</c> calls alone are safe, as scoring does not change the model.
 /// </para>
 /// </remarks>
@@ -157,9 +158,10 @@ public sealed class HalfSpaceTrees
         {
             if (_schema is null)
             {
-                if (x.Count == 0)
+                if (x.Count is 0 or > HalfSpaceTreesOptions.MaxFeatures)
                 {
-                    throw new ArgumentException("the first sample must hold at least one feature to build the trees from", nameof(x));
+                    throw new ArgumentException(
+                        $"the first sample must hold 1 to {HalfSpaceTreesOptions.MaxFeatures} features to build the trees from, got {x.Count}", nameof(x));
                 }
 
                 var keys = x.Keys.ToArray();
@@ -258,8 +260,8 @@ public sealed class HalfSpaceTrees
             ref readonly var node = ref _nodes[i];
             state.Thresholds[i] = node.Threshold;
             state.FeatureIndices[i] = node.Feature;
-            state.LatestMasses[i] = node.LatestMass(_window);
-            state.ReferenceMasses[i] = node.ReferenceMass(_window);
+            state.LatestMasses[i] = node.LatestMass((ushort)_window);
+            state.ReferenceMasses[i] = node.ReferenceMass((ushort)_window);
         }
 
         return state;
@@ -283,14 +285,14 @@ public sealed class HalfSpaceTrees
         var nodes = new HstNode[n];
         for (var i = 0; i < n; i++)
         {
-            // Window 1 with Latest/Previous makes both logical masses current (see HstNode).
+            // Epoch 1 in window 1 makes Latest and Previous the current masses (see HstNode).
             nodes[i] = new HstNode
             {
                 Threshold = state.Thresholds[i],
-                Feature = state.FeatureIndices![i],
-                Latest = state.LatestMasses![i],
-                Previous = state.ReferenceMasses![i],
-                Window = 1,
+                Feature = (ushort)state.FeatureIndices![i],
+                Latest = (ushort)state.LatestMasses![i],
+                Previous = (ushort)state.ReferenceMasses![i],
+                Epoch = 1,
             };
         }
 
@@ -435,21 +437,35 @@ public sealed class HalfSpaceTrees
     private void LearnCore(ReadOnlySpan<double> x)
     {
         var nodes = _nodes!;
-        var window = _window;
-        var height = _height;
+        var window = (ushort)_window;
+        var trees = _trees;
+        var stride = _nodesPerTree;
         ref var first = ref MemoryMarshal.GetArrayDataReference(nodes);
-        for (var t = 0; t < _trees; t++)
-        {
-            ref var root = ref Unsafe.Add(ref first, t * _nodesPerTree);
-            var i = 0;
-            for (var d = 0; d < height; d++)
-            {
-                ref var node = ref Unsafe.Add(ref root, i);
-                node.Increment(window);
-                i = Child(ref root, ref node, i, x, window);
-            }
 
-            Unsafe.Add(ref root, i).Increment(window);
+        // Walk all trees level by level rather than one tree after another: the node loads of
+        // different trees are independent, so deep levels (cache misses in large ensembles) overlap
+        // instead of forming one long chain of dependent misses.
+        Span<int> position = stackalloc int[trees];
+        position.Clear();
+        for (var d = 0; d < _height; d++)
+        {
+            ref var root = ref first;
+            for (var t = 0; t < trees; t++)
+            {
+                ref var node = ref Unsafe.Add(ref root, position[t]);
+                node.Increment(window);
+                var child = Child(ref root, ref node, position[t], x, window);
+                position[t] = child;
+                Prefetch(ref Unsafe.Add(ref root, child));
+                root = ref Unsafe.Add(ref root, stride);
+            }
+        }
+
+        ref var treeRoot = ref first;
+        for (var t = 0; t < trees; t++)
+        {
+            Unsafe.Add(ref treeRoot, position[t]).Increment(window);
+            treeRoot = ref Unsafe.Add(ref treeRoot, stride);
         }
 
         _learnCount++;
@@ -457,59 +473,97 @@ public sealed class HalfSpaceTrees
         {
             // The window just filled becomes the reference; see HstNode for why this is O(1).
             _window++;
+            if (_window % HstNode.RebaseInterval == 0)
+            {
+                Rebase();
+            }
+
             _counter = 0;
             _hasReference = true;
         }
     }
 
+    private void Rebase()
+    {
+        var current = (ushort)_window;
+        foreach (ref var node in _nodes.AsSpan())
+        {
+            node.Rebase(current);
+        }
+    }
+
     private double ScoreCore(ReadOnlySpan<double> x)
     {
-        var nodes = _nodes!;
-        var window = _window;
-        var height = _height;
+        var window = (ushort)_window;
+        var trees = _trees;
+        var stride = _nodesPerTree;
         var sizeLimit = _sizeLimit;
-        ref var first = ref MemoryMarshal.GetArrayDataReference(nodes);
+        ref var first = ref MemoryMarshal.GetArrayDataReference(_nodes!);
+
+        // Level by level over the trees still descending, as in LearnCore. A tree stops once a
+        // node's reference mass falls below size_limit; the survivors are compacted without
+        // branching, so the only unpredictable exit is the end of a level.
+        Span<int> active = stackalloc int[trees];
+        Span<int> position = stackalloc int[trees];
+        for (var t = 0; t < trees; t++) active[t] = t;
+        position.Clear();
+        var count = trees;
         long sum = 0;
-        for (var t = 0; t < _trees; t++)
+        for (var d = 0; d < _height && count > 0; d++)
         {
-            ref var root = ref Unsafe.Add(ref first, t * _nodesPerTree);
-            var i = 0;
-            for (var d = 0; ; d++)
+            var kept = 0;
+            for (var j = 0; j < count; j++)
             {
+                var t = active[j];
+                ref var root = ref Unsafe.Add(ref first, t * stride);
+                var i = position[t];
                 ref var node = ref Unsafe.Add(ref root, i);
                 var mass = node.ReferenceMass(window);
                 sum += (long)mass << d;
-                if (mass < sizeLimit || d == height)
-                {
-                    break;
-                }
-
-                i = Child(ref root, ref node, i, x, window);
+                var child = Child(ref root, ref node, i, x, window);
+                position[t] = child;
+                Prefetch(ref Unsafe.Add(ref root, child));
+                active[kept] = t;
+                kept += mass < sizeLimit ? 0 : 1;
             }
+
+            count = kept;
+        }
+
+        // Trees that reached the leaves: the leaf is the last node on the path.
+        for (var j = 0; j < count; j++)
+        {
+            var t = active[j];
+            sum += (long)Unsafe.Add(ref first, t * stride + position[t]).ReferenceMass(window) << _height;
         }
 
         return 1.0 - sum / _maxScore;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Child(ref HstNode root, ref HstNode node, int i, ReadOnlySpan<double> x, long window)
+    private static int Child(ref HstNode root, ref HstNode node, int i, ReadOnlySpan<double> x, ushort window)
     {
         var value = x[node.Feature];
         var left = 2 * i + 1;
-        if (value < node.Threshold)
+        if (double.IsNaN(value))
         {
-            return left;
+            // Missing: follow the busier child of the current window, ties left (River's HSTBranch.next).
+            return Unsafe.Add(ref root, left).LatestMass(window) < Unsafe.Add(ref root, left + 1).LatestMass(window)
+                ? left + 1
+                : left;
         }
 
-        if (!double.IsNaN(value))
-        {
-            return left + 1;
-        }
+        // Left iff value < threshold; computed without a branch because the outcome is a coin flip.
+        return left + (value < node.Threshold ? 0 : 1);
+    }
 
-        // Missing: follow the busier child of the current window, ties left (River's HSTBranch.next).
-        return Unsafe.Add(ref root, left).LatestMass(window) < Unsafe.Add(ref root, left + 1).LatestMass(window)
-            ? left + 1
-            : left;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(ref HstNode node)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref node));
+        }
     }
 
     /// <summary>Recursive pre-order builder; mirrors the order of River's generator draws.</summary>
@@ -534,7 +588,7 @@ public sealed class HalfSpaceTrees
             var b = hi[f];
             var threshold = rng.Uniform(a + Padding * (b - a), b - Padding * (b - a));
             ref var node = ref nodes[treeBase + local];
-            node.Feature = sortedToSchema[f];
+            node.Feature = (ushort)sortedToSchema[f];
             node.Threshold = threshold;
 
             hi[f] = threshold;

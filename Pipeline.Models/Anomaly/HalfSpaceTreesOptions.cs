@@ -16,17 +16,18 @@ public sealed record HalfSpaceTreesOptions
     /// <summary>Largest accepted <see cref="Height"/>; a tree has 2^(height+1) − 1 nodes.</summary>
     public const int MaxHeight = 20;
 
-    /// <summary>Largest accepted <see cref="WindowSize"/>.</summary>
-    public const int MaxWindowSize = 100_000_000;
+    /// <summary>Largest accepted <see cref="WindowSize"/>: masses are stored in 16 bits.</summary>
+    public const int MaxWindowSize = ushort.MaxValue;
 
-    /// <summary>Largest accepted node count over all trees (<c>trees · (2^(height+1) − 1)</c>), about 1 GiB of nodes.</summary>
-    public const long MaxTotalNodes = 1L << 25;
+    /// <summary>Largest accepted feature count: split features are stored in 16 bits.</summary>
+    public const int MaxFeatures = ushort.MaxValue;
 
     /// <summary>
-    /// Largest accepted <c>max_score = trees · window · (2^(height+1) − 1)</c>: beyond 2^53 the
-    /// score's integer sums are no longer exact doubles and River's normalisation could not be matched.
+    /// Largest accepted node count over all trees (<c>trees · (2^(height+1) − 1)</c>), 512 MiB of
+    /// nodes. With <see cref="MaxWindowSize"/> it keeps River's integer <c>max_score</c> below 2^53,
+    /// so every score sum is an exact double.
     /// </summary>
-    public const long MaxMaxScore = 1L << 53;
+    public const long MaxTotalNodes = 1L << 25;
 
     /// <summary>Number of trees (River <c>n_trees</c>), 1–1000, default 10. More trees lower the variance of the score at a linear cost.</summary>
     public int Trees { get; init; } = 10;
@@ -34,7 +35,7 @@ public sealed record HalfSpaceTreesOptions
     /// <summary>Levels of split nodes per tree (River <c>height</c>), 1–20, default 8. Deeper trees resolve finer regions; cost per call is linear in height, memory exponential.</summary>
     public int Height { get; init; } = 8;
 
-    /// <summary>Learns per mass window (River <c>window_size</c>), 1–100,000,000, default 250. The reference profile is the last completed window, so scoring starts after this many learns.</summary>
+    /// <summary>Learns per mass window (River <c>window_size</c>), 1–65,535, default 250. The reference profile is the last completed window, so scoring starts after this many learns.</summary>
     public int WindowSize { get; init; } = 250;
 
     /// <summary>Seed of the tree-building generator (Python <c>random.Random(seed)</c>); null draws a seed from a cryptographic source, so trees differ per run.</summary>
@@ -69,15 +70,6 @@ public sealed record HalfSpaceTreesOptions
                 nameof(Height));
         }
 
-        var maxScore = totalNodes * WindowSize;
-        // Cannot overflow: totalNodes ≤ 2^25 and WindowSize < 2^27.
-        if (maxScore > MaxMaxScore)
-        {
-            throw new ArgumentException(
-                $"Trees × WindowSize × (2^(Height+1) − 1) (Trees={Trees}, Height={Height}, WindowSize={WindowSize}) exceeds 2^53; lower one of them",
-                nameof(WindowSize));
-        }
-
         if (Limits is not null)
         {
             foreach (var (name, limits) in Limits)
@@ -101,6 +93,11 @@ public sealed record HalfSpaceTreesOptions
         if (features.Count == 0)
         {
             throw new ArgumentException("Features must name at least one feature, got an empty list", nameof(Features));
+        }
+
+        if (features.Count > MaxFeatures)
+        {
+            throw new ArgumentException($"Features may name at most {MaxFeatures} features, got {features.Count}", nameof(Features));
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
