@@ -9,7 +9,7 @@ namespace Pipeline.Models.Internal;
 /// and restored, which a lazily built model needs to resume with the same future trees.
 /// Not thread-safe.
 /// </summary>
-internal sealed class PythonRandom
+public sealed class PythonRandom
 {
     /// <summary>Number of 32-bit words in the MT19937 state.</summary>
     public const int StateWords = 624;
