@@ -436,6 +436,32 @@ public sealed class HalfSpaceTrees
 
     private void LearnCore(ReadOnlySpan<double> x)
     {
+        if (HasMissing(x))
+        {
+            LearnCore<Incomplete>(x);
+        }
+        else
+        {
+            LearnCore<Complete>(x);
+        }
+    }
+
+    private double ScoreCore(ReadOnlySpan<double> x) =>
+        HasMissing(x) ? ScoreCore<Incomplete>(x) : ScoreCore<Complete>(x);
+
+    private static bool HasMissing(ReadOnlySpan<double> x)
+    {
+        foreach (var v in x)
+        {
+            if (double.IsNaN(v)) return true;
+        }
+
+        return false;
+    }
+
+    private void LearnCore<TInput>(ReadOnlySpan<double> x)
+        where TInput : struct, IInputKind
+    {
         var nodes = _nodes!;
         var window = (ushort)_window;
         var trees = _trees;
@@ -454,7 +480,7 @@ public sealed class HalfSpaceTrees
             {
                 ref var node = ref Unsafe.Add(ref root, position[t]);
                 node.Increment(window);
-                var child = Child(ref root, ref node, position[t], x, window);
+                var child = Child<TInput>(ref root, ref node, position[t], x, window);
                 position[t] = child;
                 Prefetch(ref Unsafe.Add(ref root, child));
                 root = ref Unsafe.Add(ref root, stride);
@@ -492,7 +518,8 @@ public sealed class HalfSpaceTrees
         }
     }
 
-    private double ScoreCore(ReadOnlySpan<double> x)
+    private double ScoreCore<TInput>(ReadOnlySpan<double> x)
+        where TInput : struct, IInputKind
     {
         var window = (ushort)_window;
         var trees = _trees;
@@ -520,7 +547,7 @@ public sealed class HalfSpaceTrees
                 ref var node = ref Unsafe.Add(ref root, i);
                 var mass = node.ReferenceMass(window);
                 sum += (long)mass << d;
-                var child = Child(ref root, ref node, i, x, window);
+                var child = Child<TInput>(ref root, ref node, i, x, window);
                 position[t] = child;
                 Prefetch(ref Unsafe.Add(ref root, child));
                 active[kept] = t;
@@ -541,11 +568,13 @@ public sealed class HalfSpaceTrees
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Child(ref HstNode root, ref HstNode node, int i, ReadOnlySpan<double> x, ushort window)
+    private static int Child<TInput>(ref HstNode root, ref HstNode node, int i, ReadOnlySpan<double> x, ushort window)
+        where TInput : struct, IInputKind
     {
-        var value = x[node.Feature];
+        // Feature indices are below the schema length, which every caller checked x against.
+        var value = Unsafe.Add(ref MemoryMarshal.GetReference(x), node.Feature);
         var left = 2 * i + 1;
-        if (double.IsNaN(value))
+        if (TInput.MayHaveMissing && double.IsNaN(value))
         {
             // Missing: follow the busier child of the current window, ties left (River's HSTBranch.next).
             return Unsafe.Add(ref root, left).LatestMass(window) < Unsafe.Add(ref root, left + 1).LatestMass(window)
@@ -564,6 +593,25 @@ public sealed class HalfSpaceTrees
         {
             Sse.Prefetch0(Unsafe.AsPointer(ref node));
         }
+    }
+
+    /// <summary>
+    /// Compile-time switch for the walks: the JIT specialises them per struct type, so vectors
+    /// without missing values (the common case) run without the missing-value check per node.
+    /// </summary>
+    private interface IInputKind
+    {
+        static abstract bool MayHaveMissing { get; }
+    }
+
+    private readonly struct Complete : IInputKind
+    {
+        public static bool MayHaveMissing => false;
+    }
+
+    private readonly struct Incomplete : IInputKind
+    {
+        public static bool MayHaveMissing => true;
     }
 
     /// <summary>Recursive pre-order builder; mirrors the order of River's generator draws.</summary>
