@@ -256,6 +256,17 @@ public sealed class HalfSpaceTreesTests
     }
 
     [Fact]
+    public void LearnOne_should_sort_feature_names_by_code_point_like_python()
+    {
+        var model = new HalfSpaceTrees(new HalfSpaceTreesOptions { Seed = 1 });
+
+        // UTF-16 ordinal order would put the emoji (a surrogate pair) before U+FF01.
+        model.LearnOne(new Dictionary<string, double> { ["\U0001F600"] = 0.1, ["\uFF01"] = 0.2, ["b"] = 0.3, ["ab"] = 0.4, ["a"] = 0.5 });
+
+        Assert.Equal(["a", "ab", "b", "\uFF01", "\U0001F600"], model.Features);
+    }
+
+    [Fact]
     public void ScoreOne_should_agree_between_the_dictionary_and_dense_apis_with_unknown_keys_ignored()
     {
         var options = new HalfSpaceTreesOptions { Trees = 6, Height = 5, WindowSize = 25, Seed = 13, Features = ["z", "m", "a"] };
