@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Collections.ObjectModel;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using Pipeline.Models.Internal;
 
@@ -37,9 +34,6 @@ namespace Pipeline.Models.Anomaly;
 /// </remarks>
 public sealed class HalfSpaceTrees
 {
-    /// <summary>Fraction of a feature's current range kept clear of thresholds at either end (River's <c>padding</c>).</summary>
-    private const double Padding = 0.15;
-
     /// <summary>Ratio of <c>size_limit</c> to the window size (River's <c>size_limit = 0.1 · window_size</c>).</summary>
     private const double SizeLimitFraction = 0.1;
 
@@ -382,118 +376,17 @@ public sealed class HalfSpaceTrees
         }
     }
 
-    /// <summary>Builds every tree, consuming the generator exactly as River's <c>make_padded_tree</c> does.</summary>
     private void Build()
     {
-        var schema = _schema!;
-        var count = schema.Length;
-
-        // River draws feature choices over the sorted names; nodes store the dense (schema) index.
-        var sortedToSchema = new int[count];
-        for (var i = 0; i < count; i++) sortedToSchema[i] = i;
-        var sortKeys = (string[])schema.Clone();
-        Array.Sort(sortKeys, sortedToSchema, CodePointComparer.Instance);
-
-        var lo = new double[count];
-        var hi = new double[count];
-        var total = 0.0;
-        for (var j = 0; j < count; j++)
-        {
-            var limits = Options.LimitsOf(sortKeys[j]);
-            lo[j] = limits.Lo;
-            hi[j] = limits.Hi;
-            total += limits.Hi - limits.Lo;
-        }
-
-        if (!double.IsFinite(total))
-        {
-            throw new InvalidOperationException("the widths of the feature limits add up to infinity; the trees cannot be built");
-        }
-
-        // Build on a copy of the generator so a failed build leaves the model as it was.
-        var words = new uint[PythonRandom.StateWords];
-        var position = _rng!.SaveState(words);
-        var rng = PythonRandom.FromState(words, position);
-        var nodes = new HstNode[_trees * _nodesPerTree];
-        var builder = new TreeBuilder(nodes, rng, lo, hi, new double[count], sortedToSchema);
-        try
-        {
-            for (var t = 0; t < _trees; t++)
-            {
-                builder.BuildNode(t * _nodesPerTree, 0, _height);
-            }
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException(
-                "the trees cannot be built: the feature limits are too narrow for this height (every remaining range has zero width)", e);
-        }
-
+        var (nodes, sorted) = HstTreeBuilder.Build(_schema!, Options, _rng!);
         _nodes = nodes;
         _rng = null;
-        _sortedFeatures = Array.AsReadOnly(sortKeys);
+        _sortedFeatures = Array.AsReadOnly(sorted);
     }
 
     private void LearnCore(ReadOnlySpan<double> x)
     {
-        if (HasMissing(x))
-        {
-            LearnCore<Incomplete>(x);
-        }
-        else
-        {
-            LearnCore<Complete>(x);
-        }
-    }
-
-    private double ScoreCore(ReadOnlySpan<double> x) =>
-        HasMissing(x) ? ScoreCore<Incomplete>(x) : ScoreCore<Complete>(x);
-
-    private static bool HasMissing(ReadOnlySpan<double> x)
-    {
-        foreach (var v in x)
-        {
-            if (double.IsNaN(v)) return true;
-        }
-
-        return false;
-    }
-
-    private void LearnCore<TInput>(ReadOnlySpan<double> x)
-        where TInput : struct, IInputKind
-    {
-        var nodes = _nodes!;
-        var window = (ushort)_window;
-        var trees = _trees;
-        var stride = _nodesPerTree;
-        ref var first = ref MemoryMarshal.GetArrayDataReference(nodes);
-
-        // Walk all trees level by level rather than one tree after another: the node loads of
-        // different trees are independent, so deep levels (cache misses in large ensembles) overlap
-        // instead of forming one long chain of dependent misses.
-        Span<int> position = stackalloc int[trees];
-        position.Clear();
-        for (var d = 0; d < _height; d++)
-        {
-            ref var root = ref first;
-            for (var t = 0; t < trees; t++)
-            {
-                ref var node = ref Unsafe.Add(ref root, position[t]);
-                node.Increment(window);
-                var child = Child<TInput>(ref root, ref node, position[t], x, window);
-                position[t] = child;
-                Prefetch(ref Unsafe.Add(ref root, child));
-                root = ref Unsafe.Add(ref root, stride);
-            }
-        }
-
-        ref var treeRoot = ref first;
-        for (var t = 0; t < trees; t++)
-        {
-            Unsafe.Add(ref treeRoot, position[t]).Increment(window);
-            treeRoot = ref Unsafe.Add(ref treeRoot, stride);
-        }
-
+        HstWalks.Learn(_nodes!, _trees, _nodesPerTree, _height, (ushort)_window, x);
         _learnCount++;
         if (++_counter == _windowSize)
         {
@@ -501,7 +394,11 @@ public sealed class HalfSpaceTrees
             _window++;
             if (_window % HstNode.RebaseInterval == 0)
             {
-                Rebase();
+                var current = (ushort)_window;
+                foreach (ref var node in _nodes.AsSpan())
+                {
+                    node.Rebase(current);
+                }
             }
 
             _counter = 0;
@@ -509,143 +406,6 @@ public sealed class HalfSpaceTrees
         }
     }
 
-    private void Rebase()
-    {
-        var current = (ushort)_window;
-        foreach (ref var node in _nodes.AsSpan())
-        {
-            node.Rebase(current);
-        }
-    }
-
-    private double ScoreCore<TInput>(ReadOnlySpan<double> x)
-        where TInput : struct, IInputKind
-    {
-        var window = (ushort)_window;
-        var trees = _trees;
-        var stride = _nodesPerTree;
-        var sizeLimit = _sizeLimit;
-        ref var first = ref MemoryMarshal.GetArrayDataReference(_nodes!);
-
-        // Level by level over the trees still descending, as in LearnCore. A tree stops once a
-        // node's reference mass falls below size_limit; the survivors are compacted without
-        // branching, so the only unpredictable exit is the end of a level.
-        Span<int> active = stackalloc int[trees];
-        Span<int> position = stackalloc int[trees];
-        for (var t = 0; t < trees; t++) active[t] = t;
-        position.Clear();
-        var count = trees;
-        long sum = 0;
-        for (var d = 0; d < _height && count > 0; d++)
-        {
-            var kept = 0;
-            for (var j = 0; j < count; j++)
-            {
-                var t = active[j];
-                ref var root = ref Unsafe.Add(ref first, t * stride);
-                var i = position[t];
-                ref var node = ref Unsafe.Add(ref root, i);
-                var mass = node.ReferenceMass(window);
-                sum += (long)mass << d;
-                var child = Child<TInput>(ref root, ref node, i, x, window);
-                position[t] = child;
-                Prefetch(ref Unsafe.Add(ref root, child));
-                active[kept] = t;
-                kept += mass < sizeLimit ? 0 : 1;
-            }
-
-            count = kept;
-        }
-
-        // Trees that reached the leaves: the leaf is the last node on the path.
-        for (var j = 0; j < count; j++)
-        {
-            var t = active[j];
-            sum += (long)Unsafe.Add(ref first, t * stride + position[t]).ReferenceMass(window) << _height;
-        }
-
-        return 1.0 - sum / _maxScore;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Child<TInput>(ref HstNode root, ref HstNode node, int i, ReadOnlySpan<double> x, ushort window)
-        where TInput : struct, IInputKind
-    {
-        // Feature indices are below the schema length, which every caller checked x against.
-        var value = Unsafe.Add(ref MemoryMarshal.GetReference(x), node.Feature);
-        var left = 2 * i + 1;
-        if (TInput.MayHaveMissing && double.IsNaN(value))
-        {
-            // Missing: follow the busier child of the current window, ties left (River's HSTBranch.next).
-            return Unsafe.Add(ref root, left).LatestMass(window) < Unsafe.Add(ref root, left + 1).LatestMass(window)
-                ? left + 1
-                : left;
-        }
-
-        // Left iff value < threshold; computed without a branch because the outcome is a coin flip.
-        return left + (value < node.Threshold ? 0 : 1);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch(ref HstNode node)
-    {
-        if (Sse.IsSupported)
-        {
-            Sse.Prefetch0(Unsafe.AsPointer(ref node));
-        }
-    }
-
-    /// <summary>
-    /// Compile-time switch for the walks: the JIT specialises them per struct type, so vectors
-    /// without missing values (the common case) run without the missing-value check per node.
-    /// </summary>
-    private interface IInputKind
-    {
-        static abstract bool MayHaveMissing { get; }
-    }
-
-    private readonly struct Complete : IInputKind
-    {
-        public static bool MayHaveMissing => false;
-    }
-
-    private readonly struct Incomplete : IInputKind
-    {
-        public static bool MayHaveMissing => true;
-    }
-
-    /// <summary>Recursive pre-order builder; mirrors the order of River's generator draws.</summary>
-    private readonly struct TreeBuilder(HstNode[] nodes, PythonRandom rng, double[] lo, double[] hi, double[] cumulative, int[] sortedToSchema)
-    {
-        public void BuildNode(int treeBase, int local, int levels)
-        {
-            if (levels == 0)
-            {
-                return;
-            }
-
-            var sum = 0.0;
-            for (var j = 0; j < cumulative.Length; j++)
-            {
-                sum += hi[j] - lo[j];
-                cumulative[j] = sum;
-            }
-
-            var f = rng.ChooseIndexCumulative(cumulative);
-            var a = lo[f];
-            var b = hi[f];
-            var threshold = rng.Uniform(a + Padding * (b - a), b - Padding * (b - a));
-            ref var node = ref nodes[treeBase + local];
-            node.Feature = (ushort)sortedToSchema[f];
-            node.Threshold = threshold;
-
-            hi[f] = threshold;
-            BuildNode(treeBase, 2 * local + 1, levels - 1);
-            hi[f] = b;
-
-            lo[f] = threshold;
-            BuildNode(treeBase, 2 * local + 2, levels - 1);
-            lo[f] = a;
-        }
-    }
+    private double ScoreCore(ReadOnlySpan<double> x) =>
+        1.0 - HstWalks.Score(_nodes!, _trees, _nodesPerTree, _height, (ushort)_window, _sizeLimit, x) / _maxScore;
 }
