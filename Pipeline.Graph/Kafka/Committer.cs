@@ -40,6 +40,8 @@ public static class Committer
                 else ObserveFailure(commit);
                 return Done.Instance;
             })
+            // SelectAsync fails with the task's AggregateException; users should see the commit error itself.
+            .SelectError(ex => ex is AggregateException { InnerExceptions.Count: 1, InnerException: CommitFailedException inner } ? inner : ex)
             .Named("kafkaCommitter");
     }
 
