@@ -57,6 +57,7 @@ public static class Program
                 "produce" => await ProduceCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "bench" => await BenchCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "drift" => await DriftCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "backtest" => await BacktestCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "help" or "--help" or "-h" => Help(stdout),
                 _ => throw new CommandLineException($"unknown verb '{verb}' (try 'help')"),
             };

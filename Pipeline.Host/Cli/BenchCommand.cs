@@ -30,6 +30,16 @@ public static class BenchCommand
     /// <summary>Runs the benchmark; prints one figure per line and a summary.</summary>
     public static async Task<int> RunAsync(CommandLineArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
+        if (args.Flag("models"))
+        {
+            var budget = args.Duration("budget", TimeSpan.FromSeconds(3));
+            args.EnsureAllUsed();
+            stdout.WriteLine("algorithm micro-benchmarks (one thread, warm-up excluded):");
+            ModelBenchmark.RunHst(stdout, budget);
+            DriftBenchmark.Run(stdout, budget);
+            return 0;
+        }
+
         var count = args.Int("count", 100_000, 1000, 5_000_000);
         var partitions = args.Int("partitions", 32, 1, 256);
         var storeKind = args.String("store", "none")!;

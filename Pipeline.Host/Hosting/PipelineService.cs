@@ -88,7 +88,6 @@ public sealed class PipelineService(
         {
             runtime.Control = null;
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
-            LogProgress(0, 0, TimeSpan.Zero);
         }
     }
 
