@@ -160,6 +160,12 @@ public sealed partial class KafkaClientProperties : IReadOnlyDictionary<string, 
             throw new KafkaConfigurationException($"{origin}.\"{prefix}\" is a list; librdkafka wants one string (join lists with commas)");
         }
 
+        if (into.ContainsKey(prefix))
+        {
+            // HOCON keeps `a.b = x` (nested) and `"a.b" = y` (one quoted key) apart; librdkafka would get one of them silently.
+            throw new KafkaConfigurationException($"{origin}.\"{prefix}\" is set twice, once as a quoted key and once as a dotted path; keep one spelling");
+        }
+
         into[prefix] = Normalise(prefix, value.GetString(), origin);
     }
 

@@ -14,7 +14,7 @@ public static class PipelineConfigLoader
     /// <summary>Environment variables and the HOCON paths they set.</summary>
     public static readonly IReadOnlyList<(string Variable, string[] Paths, string Meaning)> EnvironmentMappings =
     [
-        ("KAFKA_BOOTSTRAP_SERVERS", ["pipeline.kafka.consumer.kafka-clients.\"bootstrap.servers\"", "pipeline.kafka.producer.kafka-clients.\"bootstrap.servers\""], "use this Kafka cluster (switches pipeline.mode to external)"),
+        ("KAFKA_BOOTSTRAP_SERVERS", ["pipeline.kafka.consumer.kafka-clients.bootstrap.servers", "pipeline.kafka.producer.kafka-clients.bootstrap.servers"], "use this Kafka cluster (switches pipeline.mode to external)"),
         ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite or none"),
         ("PIPELINE_SQLITE_PATH", ["pipeline.store.sqlite.path"], "SQLite database file"),
         ("PIPELINE_HTTP_URL", ["pipeline.http.url"], "where /health and /metrics listen"),

@@ -90,4 +90,13 @@ public sealed class KafkaClientPropertiesTests
 
         Assert.DoesNotContain("topsecret", text);
     }
+
+    [Fact]
+    public void FromConfig_should_refuse_a_key_spelled_both_quoted_and_dotted_when_overlays_mix_spellings()
+    {
+        var ex = Assert.Throws<KafkaConfigurationException>(() => Parse("bootstrap.servers = \"a:9092\"\n\"bootstrap.servers\" = \"b:9092\""));
+
+        Assert.Contains("bootstrap.servers", ex.Message);
+        Assert.Contains("twice", ex.Message);
+    }
 }
