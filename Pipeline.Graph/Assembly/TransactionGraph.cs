@@ -27,6 +27,8 @@ public static class TransactionGraph
     {
         var metrics = services.Metrics;
         return KafkaConsumer.CommittableSource(settings.Consumer, Subscriptions.Topics(settings.TransactionsTopic))
+            // The source's hand-off from the poll thread runs on its own actor, beside the stages.
+            .Async()
             .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
             .Via(ScoringFlow.Create(services.Scorer, metrics))
             .Via(StoreFlow.Create(services.Store, settings.Store, metrics, services.Clock, services.Log))

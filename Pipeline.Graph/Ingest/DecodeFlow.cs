@@ -16,6 +16,11 @@ namespace Pipeline.Graph.Ingest;
 /// downstream cancels. Materialized value: <see cref="NotUsed"/>. Reads <c>pipeline.ingest</c>
 /// through <see cref="IngestSettings"/>.
 /// </para>
+/// <para>
+/// With <c>decode-parallelism</c> above 1, records that queue up while decoding lags are taken
+/// in batches of up to <c>decode-batch</c> and decoded on the thread pool, several batches at once;
+/// results are emitted in input order. When the pipeline keeps up, batches hold one record.
+/// </para>
 /// </summary>
 public static class DecodeFlow
 {
@@ -23,8 +28,29 @@ public static class DecodeFlow
     public static Flow<CommittableMessage<string, byte[]>, PipelineElement, NotUsed> Create(IngestSettings settings, TimeProvider clock, PipelineMetrics metrics)
     {
         var limits = settings.ToDecoderLimits(clock);
+        if (settings.DecodeParallelism == 1)
+        {
+            return Flow.Create<CommittableMessage<string, byte[]>>()
+                .Select(message => Decode(message, limits, clock, metrics))
+                .Named("decode-validate");
+        }
+
         return Flow.Create<CommittableMessage<string, byte[]>>()
-            .Select(message => Decode(message, limits, clock, metrics))
+            .Batch(
+                settings.DecodeBatch,
+                first => new List<CommittableMessage<string, byte[]>>(Math.Min(settings.DecodeBatch, 64)) { first },
+                (batch, next) =>
+                {
+                    batch.Add(next);
+                    return batch;
+                })
+            .SelectAsync(settings.DecodeParallelism, batch => Task.Run(() =>
+            {
+                var decoded = new PipelineElement[batch.Count];
+                for (var i = 0; i < decoded.Length; i++) decoded[i] = Decode(batch[i], limits, clock, metrics);
+                return decoded;
+            }))
+            .SelectMany(decoded => decoded)
             .Named("decode-validate");
     }
 
