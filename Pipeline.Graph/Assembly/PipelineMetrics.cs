@@ -18,7 +18,6 @@ public sealed class PipelineMetrics
     private readonly Histogram _eventToStore;
     private readonly Histogram _storeBatch;
     private readonly Histogram _storeWrite;
-    private readonly Histogram _commitLatency;
     private readonly Counter.Child _accepted;
     private readonly Counter.Child _scored;
     private readonly Counter.Child _stored;
@@ -38,7 +37,6 @@ public sealed class PipelineMetrics
         _eventToStore = factory.CreateHistogram("pipeline_event_time_latency_seconds", "From a transaction's event time to its row being durable.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 20) });
         _storeBatch = factory.CreateHistogram("pipeline_store_batch_size", "Rows per store batch.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
         _storeWrite = factory.CreateHistogram("pipeline_store_write_seconds", "Duration of one store batch write.", new HistogramConfiguration { Buckets = latencyBuckets });
-        _commitLatency = factory.CreateHistogram("pipeline_commit_latency_seconds", "From a batch's rows being durable to its offsets being handed to the consumer for commit.", new HistogramConfiguration { Buckets = latencyBuckets });
         _accepted = _records.WithLabels("accepted");
         _scored = _records.WithLabels("scored");
         _stored = _records.WithLabels("stored");
@@ -92,12 +90,8 @@ public sealed class PipelineMetrics
         _eventToStore.Observe(Math.Max(0, sinceEventTime.TotalSeconds));
     }
 
-    /// <summary>Offsets handed to the committer.</summary>
-    public void RecordCommitted(int count, TimeSpan sinceDurable)
-    {
-        _committed.Inc(count);
-        _commitLatency.Observe(Math.Max(0, sinceDurable.TotalSeconds));
-    }
+    /// <summary>Offsets of durable records handed to the committer (commit latency itself is pipeline_kafka_commit_latency_seconds).</summary>
+    public void RecordCommitted(int count) => _committed.Inc(count);
 
     /// <summary>Current lag of one partition.</summary>
     public void SetLag(string topic, int partition, long lag) => _lag.WithLabels(topic, partition.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(lag);

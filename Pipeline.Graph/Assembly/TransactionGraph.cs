@@ -34,7 +34,7 @@ public static class TransactionGraph
             .Via(StoreFlow.Create(services.Store, settings.Store, metrics, services.Clock, services.Log))
             .Select(ICommittable (offset) =>
             {
-                metrics.RecordCommitted(1, TimeSpan.Zero);
+                metrics.RecordCommitted(1);
                 return offset;
             })
             .ToMaterialized(Committer.Sink(settings.Committer), Keep.Both)

@@ -35,9 +35,19 @@ public static class Committer
             .Via(new CommitCollectorStage(settings))
             .SelectAsync(settings.Parallelism, async batch =>
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var commit = batch.CommitAsync(batch.Trigger);
-                if (waitForAck) await commit.ConfigureAwait(false);
-                else ObserveFailure(commit);
+                if (waitForAck)
+                {
+                    await commit.ConfigureAwait(false);
+                    CommitterMetrics.Latency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    CommitterMetrics.Offsets.Inc(batch.BatchSize);
+                }
+                else
+                {
+                    ObserveFailure(commit);
+                }
+
                 return Done.Instance;
             })
             // SelectAsync fails with the task's AggregateException; users should see the commit error itself.
