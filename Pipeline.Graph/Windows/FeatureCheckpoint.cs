@@ -1,0 +1,9 @@
+using Pipeline.Models.Features;
+
+namespace Pipeline.Graph.Windows;
+
+/// <summary>One account's state on its way to the feature store.</summary>
+/// <param name="AccountId">The account.</param>
+/// <param name="Position">The last record applied to <paramref name="State"/>: stores refuse to overwrite a checkpoint that is further along on the same partition.</param>
+/// <param name="State">The <see cref="AccountState.ToBytes"/> snapshot.</param>
+public sealed record FeatureCheckpoint(string AccountId, RecordPosition Position, byte[] State);

@@ -1,0 +1,484 @@
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using Pipeline.Graph.Ingest;
+using Pipeline.Models.Features;
+
+namespace Pipeline.Graph.Windows.Internal;
+
+/// <summary>The account-window stage behind <see cref="AccountWindowsFlow"/>; see there for its behaviour.</summary>
+internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement, PipelineElement>>
+{
+    private readonly WindowSettings _settings;
+    private readonly AccountFeatureOptions _options;
+    private readonly IFeatureStateStore _store;
+    private readonly TimeProvider _clock;
+    private readonly WindowsMetrics _metrics;
+    private readonly ILoggingAdapter _log;
+
+    public AccountWindowsStage(WindowSettings settings, IFeatureStateStore store, TimeProvider clock, WindowsMetrics metrics, ILoggingAdapter log)
+    {
+        _settings = settings;
+        _options = settings.ToFeatureOptions();
+        _store = store;
+        _clock = clock;
+        _metrics = metrics;
+        _log = log;
+        Shape = new FlowShape<PipelineElement, PipelineElement>(In, Out);
+    }
+
+    public Inlet<PipelineElement> In { get; } = new("account-windows.in");
+
+    public Outlet<PipelineElement> Out { get; } = new("account-windows.out");
+
+    public override FlowShape<PipelineElement, PipelineElement> Shape { get; }
+
+    protected override Attributes InitialAttributes { get; } = Attributes.CreateName("account-windows");
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
+    {
+        private const string CheckpointTimer = "checkpoint";
+        private const string SweepTimer = "idle-sweep";
+        private const string RetryTimer = "store-retry";
+        private const string SaveTimeoutTimer = "save-timeout";
+        private const string LoadTimeoutTimer = "load-timeout";
+
+        // An account untouched for this many sweep periods (idle-ttl / 4 each) is idle: it is
+        // evicted between idle-ttl and 1.25 × idle-ttl after its last record.
+        private const int SweepsPerTtl = 4;
+
+        private readonly AccountWindowsStage _stage;
+        private readonly WindowSettings _settings;
+        private readonly Dictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
+        private readonly Queue<OutputSlot> _queue = new();
+        private readonly Queue<AccountSlot> _dirty = new();
+        private readonly Queue<AccountSlot> _toLoad = new();
+        private Action<(PendingSave Save, Task<int> Task)>? _onSaved;
+        private Action<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>? _onLoaded;
+        private PendingSave? _save;
+        private PendingLoad? _load;
+        private int _dirtyCount;
+        private long _sweep;
+        private bool _degraded;
+        private bool _finishing;
+        private bool _completed;
+
+        public Logic(AccountWindowsStage stage)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _settings = stage._settings;
+            SetHandler(stage.In, this);
+            SetHandler(stage.Out, this);
+        }
+
+        public override void PreStart()
+        {
+            _onSaved = GetAsyncCallback<(PendingSave Save, Task<int> Task)>(r => OnSaved(r.Save, r.Task));
+            _onLoaded = GetAsyncCallback<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>(r => OnLoaded(r.Load, r.Task));
+            ScheduleRepeatedly(CheckpointTimer, _settings.CheckpointInterval);
+            ScheduleRepeatedly(SweepTimer, _settings.IdleTtl / SweepsPerTtl);
+            _stage._metrics.SetDegraded(false);
+            Pull(_stage.In);
+        }
+
+        public void OnPush()
+        {
+            var element = Grab(_stage.In);
+            var slot = new OutputSlot();
+            _queue.Enqueue(slot);
+            if (element is AcceptedTransaction accepted)
+            {
+                Route(accepted, slot);
+            }
+            else
+            {
+                slot.Element = element;
+            }
+
+            Progress();
+        }
+
+        public void OnUpstreamFinish()
+        {
+            _finishing = true;
+            Progress();
+        }
+
+        public void OnUpstreamFailure(Exception e) => FailStage(e);
+
+        public void OnPull() => Progress();
+
+        public void OnDownstreamFinish(Exception cause) => CompleteStage();
+
+        protected override void OnTimer(object timerKey)
+        {
+            switch (timerKey)
+            {
+                case CheckpointTimer when !_degraded && _dirtyCount > 0:
+                    StartSave("interval");
+                    break;
+                case SweepTimer:
+                    Sweep();
+                    break;
+                case RetryTimer when _save is null:
+                    if (_dirtyCount > 0)
+                    {
+                        StartSave("retry");
+                    }
+                    else
+                    {
+                        Recover();
+                    }
+
+                    break;
+                case SaveTimeoutTimer when _save is { } save:
+                    OnSaved(save, Task.FromException<int>(new TimeoutException($"checkpoint not acknowledged within {_settings.StoreTimeout}")));
+                    break;
+                case LoadTimeoutTimer when _load is { } load:
+                    OnLoaded(load, Task.FromException<IReadOnlyList<byte[]?>>(new TimeoutException($"load not answered within {_settings.StoreTimeout}")));
+                    break;
+            }
+
+            Progress();
+        }
+
+        private void Route(AcceptedTransaction accepted, OutputSlot slot)
+        {
+            var tp = accepted.Offset.TopicPartition;
+            var epoch = accepted.Offset.Epoch;
+            if (!_accounts.TryGetValue(accepted.Transaction.AccountId, out var account))
+            {
+                account = new AccountSlot(accepted.Transaction.AccountId);
+                _accounts.Add(account.Id, account);
+                _stage._metrics.SetAccounts(_accounts.Count);
+                QueueLoad(account);
+            }
+            else if (!account.Loading && (account.Epoch != epoch || !tp.Equals(account.Partition)))
+            {
+                // The partition was (re)assigned since this account's last record: another host may
+                // have advanced the account meanwhile, so the store is consulted before applying.
+                QueueLoad(account);
+            }
+
+            account.Partition = tp;
+            account.Epoch = epoch;
+            account.LastSweep = _sweep;
+            if (account.Loading)
+            {
+                (account.Waiting ??= new Queue<(AcceptedTransaction, OutputSlot)>()).Enqueue((accepted, slot));
+            }
+            else
+            {
+                Featurize(account, accepted, slot);
+            }
+        }
+
+        private void QueueLoad(AccountSlot account)
+        {
+            if (_degraded)
+            {
+                // The store is failing: do not wait for it. A new account starts empty (its stored
+                // history, if any, is overwritten by the next checkpoint once the store is back).
+                account.State ??= new AccountState(_stage._options);
+                return;
+            }
+
+            account.Loading = true;
+            _toLoad.Enqueue(account);
+        }
+
+        private void Featurize(AccountSlot account, AcceptedTransaction accepted, OutputSlot slot)
+        {
+            var offset = accepted.Offset;
+            var position = new RecordPosition(offset.TopicPartition.Topic, offset.TopicPartition.Partition.Value, offset.Offset);
+            var features = account.State!.Process(accepted.Transaction, position);
+            if (!features.Replayed)
+            {
+                account.Applied++;
+                MarkDirty(account);
+            }
+
+            _stage._metrics.RecordFeaturized(features.Late, features.Replayed);
+            slot.Element = new FeaturedTransaction(offset, accepted.ReceivedAt, accepted.Transaction, features, features.Late);
+            slot.Account = account;
+            slot.Version = account.Applied;
+        }
+
+        private void MarkDirty(AccountSlot account)
+        {
+            if (account.Dirty) return;
+            account.Dirty = true;
+            _dirtyCount++;
+            _dirty.Enqueue(account);
+        }
+
+        /// <summary>Everything that may follow any event: loads, checkpoints, emission, demand, completion.</summary>
+        private void Progress()
+        {
+            if (_completed) return;
+            StartLoad();
+            MaybeSave();
+            if (IsAvailable(_stage.Out) && _queue.TryPeek(out var head) && head.Element is not null && (_degraded || !head.WaitsForCheckpoint))
+            {
+                _queue.Dequeue();
+                Push(_stage.Out, head.Element);
+            }
+
+            if (!_finishing && !HasBeenPulled(_stage.In) && _queue.Count < _settings.MaxInFlight) Pull(_stage.In);
+            if (_finishing && _queue.Count == 0 && _load is null && _save is null && (_dirtyCount == 0 || _degraded))
+            {
+                if (_dirtyCount > 0)
+                {
+                    _stage._log.Warning("Account windows completed with {Accounts} accounts not checkpointed: the feature store {Store} is unavailable", _dirtyCount, _stage._store.Description);
+                }
+
+                _completed = true;
+                CompleteStage();
+            }
+        }
+
+        private void MaybeSave()
+        {
+            if (_save is not null || _dirtyCount == 0 || _degraded) return;
+            if (_dirtyCount >= _settings.CheckpointBatch)
+            {
+                StartSave("batch full");
+            }
+            else if (_queue.Count >= _settings.MaxInFlight && _queue.Peek().WaitsForCheckpoint)
+            {
+                StartSave("buffer full");
+            }
+            else if (_finishing)
+            {
+                StartSave("upstream completed");
+            }
+        }
+
+        private void StartSave(string trigger)
+        {
+            if (_save is not null) return;
+            var accounts = new List<AccountSlot>(Math.Min(_dirtyCount, _settings.CheckpointBatch));
+            var checkpoints = new List<FeatureCheckpoint>(accounts.Capacity);
+            var versions = new List<long>(accounts.Capacity);
+            while (accounts.Count < _settings.CheckpointBatch && _dirty.TryDequeue(out var account))
+            {
+                if (!account.Dirty) continue;
+                account.Dirty = false;
+                _dirtyCount--;
+                accounts.Add(account);
+                versions.Add(account.Applied);
+                checkpoints.Add(new FeatureCheckpoint(account.Id, account.State!.LastApplied!.Value, account.State.ToBytes()));
+            }
+
+            if (accounts.Count == 0) return;
+            var save = new PendingSave(accounts, versions, trigger, _stage._clock.GetTimestamp());
+            _save = save;
+            Task<int> task;
+            try
+            {
+                task = _stage._store.SaveAsync(checkpoints, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                task = Task.FromException<int>(e);
+            }
+
+            if (task.IsCompleted)
+            {
+                OnSaved(save, task);
+                return;
+            }
+
+            ScheduleOnce(SaveTimeoutTimer, _settings.StoreTimeout);
+            var callback = _onSaved!;
+            task.ContinueWith(t => callback((save, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void OnSaved(PendingSave save, Task<int> task)
+        {
+            if (!ReferenceEquals(_save, save)) return;
+            _save = null;
+            CancelTimer(SaveTimeoutTimer);
+            if (task.IsCompletedSuccessfully)
+            {
+                for (var i = 0; i < save.Accounts.Count; i++)
+                {
+                    var account = save.Accounts[i];
+                    account.Durable = Math.Max(account.Durable, save.Versions[i]);
+                }
+
+                _stage._metrics.RecordSave(save.Accounts.Count, task.Result, _stage._clock.GetElapsedTime(save.Started));
+                if (_degraded) Recover();
+            }
+            else
+            {
+                _stage._metrics.RecordFailure("save");
+                foreach (var account in save.Accounts)
+                {
+                    if (account.Durable < account.Applied) MarkDirty(account);
+                }
+
+                EnterDegraded($"checkpoint of {save.Accounts.Count} accounts ({save.Trigger})", Unwrap(task));
+            }
+
+            Progress();
+        }
+
+        private void StartLoad()
+        {
+            if (_load is not null || _toLoad.Count == 0) return;
+            var accounts = new List<AccountSlot>(Math.Min(_toLoad.Count, _settings.LoadBatch));
+            while (accounts.Count < _settings.LoadBatch && _toLoad.TryDequeue(out var account)) accounts.Add(account);
+            var load = new PendingLoad(accounts, _stage._clock.GetTimestamp());
+            _load = load;
+            Task<IReadOnlyList<byte[]?>> task;
+            try
+            {
+                task = _stage._store.LoadAsync(accounts.Select(a => a.Id).ToList(), CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                task = Task.FromException<IReadOnlyList<byte[]?>>(e);
+            }
+
+            if (task.IsCompleted)
+            {
+                OnLoaded(load, task);
+                return;
+            }
+
+            ScheduleOnce(LoadTimeoutTimer, _settings.StoreTimeout);
+            var callback = _onLoaded!;
+            task.ContinueWith(t => callback((load, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        private void OnLoaded(PendingLoad load, Task<IReadOnlyList<byte[]?>> task)
+        {
+            if (!ReferenceEquals(_load, load)) return;
+            _load = null;
+            CancelTimer(LoadTimeoutTimer);
+            if (task.IsCompletedSuccessfully && task.Result.Count == load.Accounts.Count)
+            {
+                var hits = 0;
+                for (var i = 0; i < load.Accounts.Count; i++)
+                {
+                    if (task.Result[i] is { } bytes)
+                    {
+                        hits++;
+                        Adopt(load.Accounts[i], bytes);
+                    }
+                }
+
+                _stage._metrics.RecordLoad(hits, load.Accounts.Count - hits, _stage._clock.GetElapsedTime(load.Started));
+            }
+            else
+            {
+                _stage._metrics.RecordFailure("load");
+                var error = task.IsCompletedSuccessfully
+                    ? new InvalidOperationException($"the store returned {task.Result.Count} states for {load.Accounts.Count} accounts")
+                    : Unwrap(task);
+                EnterDegraded($"load of {load.Accounts.Count} accounts", error);
+            }
+
+            foreach (var account in load.Accounts)
+            {
+                account.State ??= new AccountState(_stage._options);
+                account.Loading = false;
+                while (account.Waiting is { Count: > 0 } waiting)
+                {
+                    var (accepted, slot) = waiting.Dequeue();
+                    Featurize(account, accepted, slot);
+                }
+
+                account.Waiting = null;
+            }
+
+            Progress();
+        }
+
+        /// <summary>Takes the stored state unless the one in memory is at least as far along on the same partition.</summary>
+        private void Adopt(AccountSlot account, byte[] bytes)
+        {
+            AccountState restored;
+            try
+            {
+                restored = AccountState.FromBytes(bytes, _stage._options);
+            }
+            catch (InvalidDataException e)
+            {
+                _stage._metrics.RecordCorrupt();
+                _stage._log.Warning("Stored window state of account {AccountId} in {Store} is unreadable ({Reason}); the account starts empty", account.Id, _stage._store.Description, e.Message);
+                return;
+            }
+
+            var mine = account.State?.LastApplied;
+            var theirs = restored.LastApplied;
+            var take = account.State is null
+                || (theirs is { } t && (mine is not { } m || (t.SamePartitionAs(m) && t.Offset > m.Offset)));
+            if (!take) return;
+            account.State = restored;
+            if (account.Dirty)
+            {
+                // What this host had not yet written is older than what the store holds now.
+                account.Dirty = false;
+                _dirtyCount--;
+            }
+
+            account.Durable = account.Applied;
+        }
+
+        private void EnterDegraded(string operation, Exception error)
+        {
+            if (!_degraded)
+            {
+                _degraded = true;
+                _stage._metrics.SetDegraded(true);
+                _stage._log.Warning(error, "Feature store {Store} failed during {Operation}; account windows continue on in-memory state only and retry every {RetryMs} ms",
+                    _stage._store.Description, operation, (long)_settings.RetryInterval.TotalMilliseconds);
+            }
+            else
+            {
+                _stage._log.Debug("Feature store {Store} still failing during {Operation}: {Error}", _stage._store.Description, operation, error.Message);
+            }
+
+            if (!IsTimerActive(RetryTimer)) ScheduleOnce(RetryTimer, _settings.RetryInterval);
+        }
+
+        private void Recover()
+        {
+            if (!_degraded) return;
+            _degraded = false;
+            _stage._metrics.SetDegraded(false);
+            _stage._log.Info("Feature store {Store} is reachable again; checkpoints resumed with {Dirty} accounts pending", _stage._store.Description, _dirtyCount);
+        }
+
+        private void Sweep()
+        {
+            _sweep++;
+            if (_degraded) return;
+            List<string>? idle = null;
+            foreach (var account in _accounts.Values)
+            {
+                if (_sweep - account.LastSweep > SweepsPerTtl && !account.Loading && !account.Dirty && account.Durable >= account.Applied && account.Waiting is null)
+                {
+                    (idle ??= []).Add(account.Id);
+                }
+            }
+
+            if (idle is null) return;
+            foreach (var id in idle) _accounts.Remove(id);
+            _stage._metrics.RecordEvicted(idle.Count);
+            _stage._metrics.SetAccounts(_accounts.Count);
+        }
+
+        private static Exception Unwrap(Task task) =>
+            task.Exception is { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : task.Exception ?? (Exception)new TaskCanceledException(task);
+
+        private sealed record PendingSave(List<AccountSlot> Accounts, List<long> Versions, string Trigger, long Started);
+
+        private sealed record PendingLoad(List<AccountSlot> Accounts, long Started);
+    }
+}

@@ -1,0 +1,24 @@
+namespace Pipeline.Models.Features.Internal;
+
+/// <summary>
+/// FNV-1a 64-bit over a string's UTF-16 code units. Unlike <see cref="string.GetHashCode()"/> it is
+/// the same in every process, which checkpointed known-value sets need; it also keeps the values
+/// themselves out of the feature store.
+/// </summary>
+internal static class StableHash
+{
+    private const ulong OffsetBasis = 14695981039346656037UL;
+    private const ulong Prime = 1099511628211UL;
+
+    public static ulong Of(string value)
+    {
+        var hash = OffsetBasis;
+        foreach (var c in value)
+        {
+            hash = (hash ^ (byte)c) * Prime;
+            hash = (hash ^ (byte)(c >> 8)) * Prime;
+        }
+
+        return hash;
+    }
+}
