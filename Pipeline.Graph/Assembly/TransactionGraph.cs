@@ -5,12 +5,13 @@ using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
+using Pipeline.Graph.Windows;
 
 namespace Pipeline.Graph.Assembly;
 
 /// <summary>
 /// The whole graph of DESIGN §1 as one runnable blueprint:
-/// Kafka <c>transactions</c> → decode and validate (quarantine) → scoring → store → commit.
+/// Kafka <c>transactions</c> → decode and validate (quarantine) → account windows → scoring → store → commit.
 /// Each arrow is one public flow, so later stages (dedupe, PII, windows, drift, alerting) slot in
 /// between two of them without touching the others.
 /// <para>
@@ -30,6 +31,7 @@ public static class TransactionGraph
             // The source's hand-off from the poll thread runs on its own actor, beside the stages.
             .Async()
             .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
+            .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log))
             .Via(ScoringFlow.Create(services.Scorer, metrics))
             .Via(StoreFlow.Create(services.Store, settings.Store, metrics, services.Clock, services.Log))
             .Select(ICommittable (offset) =>

@@ -4,7 +4,9 @@ using Config = Akka.Configuration.Config;
 using Pipeline.Graph.Configuration;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Kafka;
+using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
+using Pipeline.Graph.Windows;
 
 namespace Pipeline.Graph.Assembly;
 
@@ -20,15 +22,29 @@ public sealed record TransactionGraphSettings
     /// <summary>Decode limits (<c>pipeline.ingest</c>).</summary>
     public required IngestSettings Ingest { get; init; }
 
+    /// <summary>Account windows and the feature store (<c>pipeline.windows</c>).</summary>
+    public required WindowSettings Windows { get; init; }
+
+    /// <summary>The model, rules and threshold (<c>pipeline.scoring</c>).</summary>
+    public required ScoringSettings Scoring { get; init; }
+
     /// <summary>Store batching and retries (<c>pipeline.store</c>).</summary>
     public required StoreSettings Store { get; init; }
 
     /// <summary><c>pipeline.topics.transactions</c>.</summary>
     public required string TransactionsTopic { get; init; }
 
-    /// <summary>Reads the <c>pipeline</c> block.</summary>
-    public static TransactionGraphSettings Create(Config pipeline) => new()
+    /// <summary>Reads the <c>pipeline</c> block of <paramref name="root"/> (the whole configuration).</summary>
+    public static TransactionGraphSettings Create(Config root)
     {
+        var pipeline = ConfigReader.Block(root, "pipeline");
+        return Create(root, pipeline);
+    }
+
+    private static TransactionGraphSettings Create(Config root, Config pipeline) => new()
+    {
+        Windows = WindowSettings.Create(ConfigReader.Block(pipeline, "windows")),
+        Scoring = ScoringSettings.Create(root),
         Consumer = ConsumerSettings<string, byte[]>.Create(ConfigReader.Block(pipeline, "kafka.consumer"), Deserializers.Utf8, Deserializers.ByteArray),
         Committer = CommitterSettings.Create(ConfigReader.Block(pipeline, "kafka.committer")),
         Ingest = IngestSettings.Create(ConfigReader.Block(pipeline, "ingest")),

@@ -1,4 +1,5 @@
 using Pipeline.Models.Domain;
+using Pipeline.Models.Features;
 
 namespace Pipeline.Graph.Scoring;
 
@@ -12,6 +13,9 @@ public interface ITransactionScorer
     /// <summary>The version of the model scoring now; recorded on every row.</summary>
     string ModelVersion { get; }
 
-    /// <summary>Scores <paramref name="transaction"/>, then learns it.</summary>
-    ScoredTransaction ScoreThenLearn(Transaction transaction);
+    /// <summary>Scores <paramref name="transaction"/> with its account <paramref name="features"/>, then learns it.</summary>
+    /// <param name="transaction">The validated transaction.</param>
+    /// <param name="features">Its account-window features.</param>
+    /// <param name="late">True when the event arrived later than the allowed lateness (recorded on the row).</param>
+    ScoredTransaction ScoreThenLearn(Transaction transaction, AccountFeatures features, bool late);
 }

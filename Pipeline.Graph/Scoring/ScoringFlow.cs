@@ -2,11 +2,12 @@ using Akka;
 using Akka.Streams.Dsl;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Ingest;
+using Pipeline.Graph.Windows;
 
 namespace Pipeline.Graph.Scoring;
 
 /// <summary>
-/// Scores every <see cref="AcceptedTransaction"/> with an <see cref="ITransactionScorer"/> and passes
+/// Scores every <see cref="FeaturedTransaction"/> with an <see cref="ITransactionScorer"/> and passes
 /// every other element (quarantined, skipped) through untouched so its offset still commits.
 /// <para>
 /// Emits one element per input, in order; backpressures when downstream does; completes when
@@ -21,10 +22,10 @@ public static class ScoringFlow
         Flow.Create<PipelineElement>()
             .Select(element =>
             {
-                if (element is not AcceptedTransaction accepted) return element;
-                var scored = scorer.ScoreThenLearn(accepted.Transaction);
+                if (element is not FeaturedTransaction featured) return element;
+                var scored = scorer.ScoreThenLearn(featured.Transaction, featured.Features, featured.Late);
                 metrics.RecordScored(scored.IsAnomaly ? scored.Severity : null);
-                return (PipelineElement)new ScoredElement(accepted.Offset, accepted.ReceivedAt, scored);
+                return (PipelineElement)new ScoredElement(featured.Offset, featured.ReceivedAt, scored);
             })
             .Named("scoring");
 }

@@ -77,7 +77,8 @@ public static class BenchCommand
                 TransactionsTopic = Topic,
                 Consumer = options.Graph.Consumer.WithBootstrapServers(cluster.BootstrapServers).WithGroupId("bench-pipeline"),
             };
-            var services = new TransactionGraphServices(new PlaceholderScorer(), store, metrics, TimeProvider.System, Logging.GetLogger(system, "bench"));
+            var registry = Metrics.NewCustomRegistry();
+            var services = await TransactionGraphServicesFactory.CreateAsync(graphSettings, store, metrics, TimeProvider.System, Logging.GetLogger(system, "bench"), registry).ConfigureAwait(false);
             GC.Collect();
             var baseline = Process.GetCurrentProcess().WorkingSet64;
             var peak = baseline;
@@ -110,6 +111,7 @@ public static class BenchCommand
             var pipelineElapsed = watch.Elapsed - (firstRecord ?? TimeSpan.Zero);
             var produceElapsed = await producing.ConfigureAwait(false);
             await control.DrainAndShutdown().ConfigureAwait(false);
+            if (services.FeatureStore is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
             var pipelineRate = metrics.Committed / pipelineElapsed.TotalSeconds;
             var (p50, p99) = (metrics.EndToEnd.Quantile(0.5), metrics.EndToEnd.Quantile(0.99));
             var ratio = pipelineRate / rawRate;

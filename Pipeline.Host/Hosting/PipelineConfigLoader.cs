@@ -15,6 +15,7 @@ public static class PipelineConfigLoader
     public static readonly IReadOnlyList<(string Variable, string[] Paths, string Meaning)> EnvironmentMappings =
     [
         ("KAFKA_BOOTSTRAP_SERVERS", ["pipeline.kafka.consumer.kafka-clients.bootstrap.servers", "pipeline.kafka.producer.kafka-clients.bootstrap.servers"], "use this Kafka cluster (switches pipeline.mode to external)"),
+        ("REDIS_URL", ["pipeline.windows.redis.connection-string"], "keep account window state in this Redis (switches pipeline.windows.store to redis)"),
         ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite or none"),
         ("PIPELINE_SQLITE_PATH", ["pipeline.store.sqlite.path"], "SQLite database file"),
         ("PIPELINE_HTTP_URL", ["pipeline.http.url"], "where /health and /metrics listen"),
@@ -48,6 +49,7 @@ public static class PipelineConfigLoader
             if (!environment.TryGetValue(variable, out var value) || string.IsNullOrWhiteSpace(value)) continue;
             env.AddRange(paths.Select(p => $"{p} = {value.ToHocon()}"));
             if (variable == "KAFKA_BOOTSTRAP_SERVERS") env.Add("pipeline.mode = external");
+            if (variable == "REDIS_URL") env.Add("pipeline.windows.store = redis");
         }
 
         if (env.Count > 0) config = ConfigurationFactory.ParseString(string.Join('\n', env)).WithFallback(config);

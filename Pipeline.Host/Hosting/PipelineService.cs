@@ -6,7 +6,7 @@ using Akka.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Assembly;
-using Pipeline.Graph.Scoring;
+using Pipeline.Graph.Windows;
 
 namespace Pipeline.Host.Hosting;
 
@@ -26,25 +26,23 @@ public sealed class PipelineService(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _progress;
     private readonly List<Task> _companions = [];
+    private IFeatureStateStore? _featureStore;
 
     /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var materializer = system.Materializer(namePrefix: "pipeline");
-        var services = new TransactionGraphServices(
-            new PlaceholderScorer(),
-            runtime.Store,
-            runtime.Metrics,
-            TimeProvider.System,
-            Logging.GetLogger(system, "pipeline.graph"));
         var settings = runtime.Options.Graph with
         {
             Consumer = runtime.Options.Graph.Consumer.WithBootstrapServers(runtime.BootstrapServers),
         };
+        var services = await TransactionGraphServicesFactory.CreateAsync(
+            settings, runtime.Store, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
+        _featureStore = services.FeatureStore;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
         runtime.Control = control;
-        logger.LogInformation("Pipeline started: consuming {Topic} from {Bootstrap} (mode {Mode}), storing to {Store}",
-            settings.TransactionsTopic, runtime.BootstrapServers, runtime.Options.Embedded ? "embedded" : "external", runtime.Store.Description);
+        logger.LogInformation("Pipeline started: consuming {Topic} from {Bootstrap} (mode {Mode}), features in {FeatureStore}, model {ModelVersion}, storing to {Store}",
+            settings.TransactionsTopic, runtime.BootstrapServers, runtime.Options.Embedded ? "embedded" : "external", services.FeatureStore.Description, services.Scorer.ModelVersion, runtime.Store.Description);
 
         _ = control.StreamCompletion.ContinueWith(t =>
         {
@@ -58,7 +56,6 @@ public sealed class PipelineService(
 
         _progress = ReportProgressAsync(_stopping.Token);
         foreach (var companion in companions) _companions.Add(companion.RunAsync(runtime, _stopping.Token));
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -88,6 +85,7 @@ public sealed class PipelineService(
         {
             runtime.Control = null;
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
+            if (_featureStore is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -45,7 +45,7 @@ public sealed record RunOptions
         {
             Config = config,
             Embedded = ConfigReader.OneOf(pipeline, "mode", "embedded", "external") == "embedded",
-            Graph = TransactionGraphSettings.Create(pipeline),
+            Graph = TransactionGraphSettings.Create(config),
             HttpUrl = ConfigReader.String(pipeline, "http.url", allowEmpty: false),
             ProgressInterval = ConfigReader.Duration(pipeline, "progress-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             DrainTimeout = ConfigReader.Duration(pipeline, "shutdown.drain-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),

@@ -3,7 +3,6 @@ using Akka.Streams;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Pipeline.Graph.Assembly;
-using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
 using Pipeline.Host.Hosting;
 using Pipeline.Models.Domain;
@@ -42,8 +41,7 @@ public sealed class TransactionGraphTests(ITestOutputHelper output) : Akka.TestK
         var group = MockKafka.NewGroupId("graph");
         var (settings, metrics, store) = await Build(topic, group, kafka.BootstrapServers);
 
-        var control = TransactionGraph.Create(settings, new TransactionGraphServices(new PlaceholderScorer(), store, metrics, TimeProvider.System, Sys.Log))
-            .Run(Sys.Materializer());
+        var control = TransactionGraph.Create(settings, await Services(settings, store, metrics)).Run(Sys.Materializer());
         await WaitUntil(() => metrics.Committed >= valid.Count + poison.Length, TimeSpan.FromSeconds(60));
         await control.DrainAndShutdown();
 
@@ -67,20 +65,23 @@ public sealed class TransactionGraphTests(ITestOutputHelper output) : Akka.TestK
         var valid = Transactions(200);
         kafka.Produce(topic, valid);
         var (settings, metrics, store) = await Build(topic, MockKafka.NewGroupId("first"), kafka.BootstrapServers);
-        var first = TransactionGraph.Create(settings, new TransactionGraphServices(new PlaceholderScorer(), store, metrics, TimeProvider.System, Sys.Log)).Run(Sys.Materializer());
+        var first = TransactionGraph.Create(settings, await Services(settings, store, metrics)).Run(Sys.Materializer());
         await WaitUntil(() => metrics.Committed >= valid.Count, TimeSpan.FromSeconds(60));
         await first.DrainAndShutdown();
 
         // A new group re-reads everything from the start: the store must turn the replay into no-ops.
         var metrics2 = new PipelineMetrics(Metrics.NewCustomRegistry());
         var replay = settings with { Consumer = settings.Consumer.WithGroupId(MockKafka.NewGroupId("replay")) };
-        var second = TransactionGraph.Create(replay, new TransactionGraphServices(new PlaceholderScorer(), store, metrics2, TimeProvider.System, Sys.Log)).Run(Sys.Materializer());
+        var second = TransactionGraph.Create(replay, await Services(replay, store, metrics2)).Run(Sys.Materializer());
         await WaitUntil(() => metrics2.Committed >= valid.Count, TimeSpan.FromSeconds(60));
         await second.DrainAndShutdown();
 
         Assert.Equal(valid.Count, Count(Path.Combine(_dir.FullName, "graph.db"), "SELECT COUNT(*) FROM scored_transactions"));
         await store.DisposeAsync();
     }
+
+    private Task<TransactionGraphServices> Services(TransactionGraphSettings settings, ITransactionStore store, PipelineMetrics metrics) =>
+        TransactionGraphServicesFactory.CreateAsync(settings, store, metrics, TimeProvider.System, Sys.Log, Metrics.NewCustomRegistry());
 
     internal static List<(string Key, string Value)> Transactions(int count) =>
         TransactionGenerator.Generate(new GeneratorOptions
