@@ -36,6 +36,11 @@ public static class BacktestCommand
 
         var input = args.Required("input");
         var label = args.Required("label");
+        if (input.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(RunTransactions(args, input, label, stdout, stderr, ct));
+        }
+
         var features = ParseList(args.String("features"), "features");
         var limits = ParseLimits(args.String("limits"));
         var options = new HalfSpaceTreesOptions
@@ -69,6 +74,35 @@ public static class BacktestCommand
         {
             stderr.WriteLine($"backtest: {e.Message}");
             return Task.FromResult(1);
+        }
+    }
+
+    // A JSONL file of transactions runs through the production model (windows, scaler, HST
+    // ensemble, rules, adaptive threshold) configured by HOCON, not through a bare HST.
+    private static int RunTransactions(CommandLineArgs args, string input, string label, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var scoresPath = args.String("scores-out");
+        var config = Hosting.PipelineConfigLoader.Load(Program.EnvironmentVariables(), args.String("config"), args.String("set"));
+        args.EnsureAllUsed();
+        try
+        {
+            using var scoresOut = scoresPath is null ? null : new StreamWriter(scoresPath);
+            var r = TransactionBacktest.Run(input, label, config, scoresOut, ct);
+            var ci = CultureInfo.InvariantCulture;
+            stdout.WriteLine(string.Create(ci, $"input:      {input} ({r.Rows:N0} transactions, {r.Positives:N0} labelled {label})"));
+            stdout.WriteLine("model:      pipeline.scoring (account windows → scaler → HST ensemble + rules, adaptive threshold)");
+            stdout.WriteLine($"ROC AUC:    {Metric(r.RocAuc)}");
+            stdout.WriteLine($"PR AUC:     {Metric(r.PrAuc)} (average precision)");
+            var m = r.AtThreshold;
+            stdout.WriteLine(string.Create(ci, $"alerts:     precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} at the adaptive threshold (final {r.Threshold:0.###}; TP {m.TruePositives:N0}, FP {m.FalsePositives:N0}, TN {m.TrueNegatives:N0}, FN {m.FalseNegatives:N0})"));
+            stdout.WriteLine(string.Create(ci, $"throughput: {r.RowsPerSecond:N0} transactions/s"));
+            if (scoresPath is not null) stdout.WriteLine($"scores:     {scoresPath}");
+            return 0;
+        }
+        catch (Exception e) when (e is BacktestInputException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"backtest: {e.Message}");
+            return 1;
         }
     }
 
