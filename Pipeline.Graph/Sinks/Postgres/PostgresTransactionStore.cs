@@ -24,7 +24,8 @@ namespace Pipeline.Graph.Sinks.Postgres;
 /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c> on <c>(transaction_id, ts)</c> (quarantine on
 /// <c>(topic, partition, offset)</c>), so a replayed batch writes nothing new; with <c>store-offsets = on</c> the
 /// batch's next offset per partition is upserted into <c>consumer_offsets</c> in the same transaction
-/// (<see cref="LoadOffsetsAsync"/> reads them back for partition assignment).
+/// (<see cref="LoadOffsetsAsync"/> reads them back for partition assignment). The writer's session runs with
+/// <c>synchronous_commit = on</c> whatever the server default: a returned write survives a server crash.
 /// </para>
 /// <para>
 /// <b>Failures</b> surface as exceptions; the store stage retries the same batch with exponential backoff

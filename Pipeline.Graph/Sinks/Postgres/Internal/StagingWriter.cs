@@ -59,8 +59,11 @@ internal sealed class StagingWriter : IAsyncDisposable
         var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         try
         {
+            // A batch's commit releases its Kafka offsets, so it must survive a server crash even
+            // where the server runs with asynchronous commit (which may lose acknowledged commits).
             await using (var create = new NpgsqlCommand(
                 """
+                SET synchronous_commit TO on;
                 CREATE TEMP TABLE IF NOT EXISTS pipeline_stage_scored (
                     ts timestamptz, transaction_id text, account_id text, amount double precision, currency text,
                     score double precision, is_anomaly boolean, severity text, threshold double precision,
