@@ -52,6 +52,8 @@ public sealed class PostgresTransactionStore : ITransactionStore
     private NpgsqlDataSource? _dataSource;
     private StagingWriter? _writer;
     private bool _rebuildDataSource;
+    private bool _initialized;
+    private bool _disposed;
 
     /// <summary>A store over <paramref name="settings"/>; nothing connects before <see cref="InitializeAsync"/>.</summary>
     /// <param name="settings"><c>pipeline.store.postgres</c>.</param>
@@ -106,6 +108,7 @@ public sealed class PostgresTransactionStore : ITransactionStore
             var outcome = await SchemaMigrator.MigrateAsync(_dataSource, _settings.Schema, _settings.Timescale, Migration.Embedded, _logger, cancellationToken).ConfigureAwait(false);
             UsesTimescale = outcome.Timescale;
             SchemaVersion = outcome.Version;
+            _initialized = true;
         }
         catch (Exception ex) when (ex is NpgsqlException or SocketException or IOException or TimeoutException)
         {
@@ -121,6 +124,8 @@ public sealed class PostgresTransactionStore : ITransactionStore
         ArgumentNullException.ThrowIfNull(quarantine);
         var writeOffsets = _settings.StoreOffsets && offsets is { Count: > 0 };
         if (rows.Count == 0 && quarantine.Count == 0 && !writeOffsets) return;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_initialized) throw new InvalidOperationException("store not initialized: call InitializeAsync first");
 
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
@@ -208,6 +213,7 @@ public sealed class PostgresTransactionStore : ITransactionStore
         var entered = await _writeGate.WaitAsync(_settings.CommandTimeout).ConfigureAwait(false);
         try
         {
+            _disposed = true;
             await DiscardWriterAsync().ConfigureAwait(false);
             if (_dataSource is not null) await _dataSource.DisposeAsync().ConfigureAwait(false);
             _dataSource = null;
