@@ -36,7 +36,17 @@ internal static class PostgresConnectionString
     public static string Masked(string raw, string key)
     {
         if (string.IsNullOrEmpty(raw)) return string.Empty;
-        var builder = Parse(raw, key);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = Parse(raw, key);
+        }
+        catch (ConfigurationException)
+        {
+            // Unparseable means the password cannot be located: show nothing of it.
+            return "(invalid connection string)";
+        }
+
         if (!string.IsNullOrEmpty(builder.Password)) builder.Password = Mask;
         return builder.ConnectionString;
     }

@@ -46,6 +46,14 @@ public sealed class PostgresStoreSettingsTests
     }
 
     [Fact]
+    public void ToString_should_show_nothing_of_a_connection_string_it_cannot_parse()
+    {
+        var settings = PostgresTestData.Store().Postgres.WithConnectionString("Host=db;Pasword=s3cret-pw");
+
+        Assert.DoesNotContain("s3cret-pw", settings.ToString());
+    }
+
+    [Fact]
     public void Create_should_fail_without_repeating_the_password_when_the_connection_string_is_malformed()
     {
         var ex = Assert.Throws<ConfigurationException>(() => PostgresTestData.Store("postgres.connection-string = \"Host=db;Pasword=s3cret-pw\""));
