@@ -16,7 +16,16 @@ public interface ITransactionStore : IAsyncDisposable
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes one batch atomically; returns when it is durable.</summary>
-    Task WriteBatchAsync(IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, CancellationToken cancellationToken);
+    /// <param name="rows">Scored transactions; rows already present are skipped.</param>
+    /// <param name="quarantine">Quarantined records; records already present are skipped.</param>
+    /// <param name="cancellationToken">Abandons the write (the transaction rolls back).</param>
+    /// <param name="offsets">The batch's next offset per partition. A store that keeps consumer
+    /// offsets writes them in the same transaction as the rows; others ignore them.</param>
+    Task WriteBatchAsync(
+        IReadOnlyList<ScoredTransaction> rows,
+        IReadOnlyList<QuarantineEntry> quarantine,
+        CancellationToken cancellationToken,
+        IReadOnlyList<ConsumedOffset>? offsets = null);
 
     /// <summary>True when the store answers a trivial query (readiness).</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);

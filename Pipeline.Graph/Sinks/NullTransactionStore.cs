@@ -12,7 +12,9 @@ public sealed class NullTransactionStore : ITransactionStore
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public Task WriteBatchAsync(IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task WriteBatchAsync(
+        IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, CancellationToken cancellationToken, IReadOnlyList<ConsumedOffset>? offsets = null) =>
+        Task.CompletedTask;
 
     /// <inheritdoc />
     public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => Task.FromResult(true);

@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Event;
 using Akka.Streams.Dsl;
+using Confluent.Kafka;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Kafka;
@@ -19,6 +20,8 @@ namespace Pipeline.Graph.Sinks;
 /// instead of growing a buffer; a failed write is retried with exponential backoff and jitter,
 /// forever — a batch is never dropped; completes after the last batch is written; cancels upstream
 /// when downstream cancels. Materialized value: <see cref="NotUsed"/>. Reads <c>pipeline.store</c>.
+/// Each write also carries the batch's highest offset + 1 per partition, which a store configured to
+/// keep consumer offsets writes in the batch's transaction.
 /// </para>
 /// </summary>
 public static class StoreFlow
@@ -54,15 +57,15 @@ public static class StoreFlow
             }
         }
 
+        var offsets = NextOffsets(elements);
+
         var started = clock.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                if (rows.Count > 0 || quarantine.Count > 0)
-                {
-                    await store.WriteBatchAsync(rows, quarantine, CancellationToken.None).ConfigureAwait(false);
-                }
+                // Called for offset-only batches too: a store keeping consumer offsets records them.
+                await store.WriteBatchAsync(rows, quarantine, CancellationToken.None, offsets).ConfigureAwait(false);
 
                 break;
             }
@@ -83,5 +86,18 @@ public static class StoreFlow
             var eventTime = e is ScoredElement s ? s.Scored.Timestamp : e.ReceivedAt;
             metrics.RecordDurable(now - e.ReceivedAt, now - eventTime);
         }
+    }
+
+    /// <summary>The highest offset + 1 per (group, partition) of <paramref name="elements"/>.</summary>
+    internal static IReadOnlyList<ConsumedOffset> NextOffsets(IReadOnlyList<PipelineElement> elements)
+    {
+        var next = new Dictionary<(string GroupId, TopicPartition TopicPartition), long>();
+        foreach (var e in elements)
+        {
+            var key = (e.Offset.GroupId, e.Offset.TopicPartition);
+            if (!next.TryGetValue(key, out var current) || e.Offset.Offset + 1 > current) next[key] = e.Offset.Offset + 1;
+        }
+
+        return next.Select(kv => new ConsumedOffset(kv.Key.GroupId, kv.Key.TopicPartition, kv.Value)).ToArray();
     }
 }

@@ -1,16 +1,20 @@
 using Akka.Configuration;
 using Pipeline.Graph.Configuration;
+using Pipeline.Graph.Sinks.Postgres;
 
 namespace Pipeline.Graph.Sinks;
 
 /// <summary>Batching and retry of the store stage, read from <c>pipeline.store</c>.</summary>
 public sealed record StoreSettings
 {
-    /// <summary><c>kind</c>: sqlite, none (postgres arrives with the TimescaleDB writer).</summary>
+    /// <summary><c>kind</c>: sqlite, postgres or none.</summary>
     public required string Kind { get; init; }
 
     /// <summary><c>sqlite.path</c>: database file; empty means the per-user data folder.</summary>
     public required string SqlitePath { get; init; }
+
+    /// <summary><c>postgres</c>: the PostgreSQL/TimescaleDB store (used when <see cref="Kind"/> is postgres).</summary>
+    public required PostgresStoreSettings Postgres { get; init; }
 
     /// <summary><c>batch-size</c>: most rows per write.</summary>
     public required int BatchSize { get; init; }
@@ -30,8 +34,9 @@ public sealed record StoreSettings
     /// <summary>Reads <c>pipeline.store</c>.</summary>
     public static StoreSettings Create(Config store) => new()
     {
-        Kind = ConfigReader.OneOf(store, "kind", "sqlite", "none"),
+        Kind = ConfigReader.OneOf(store, "kind", "sqlite", "postgres", "none"),
         SqlitePath = ConfigReader.String(store, "sqlite.path"),
+        Postgres = PostgresStoreSettings.Create(ConfigReader.Block(store, "postgres")),
         BatchSize = ConfigReader.Int(store, "batch-size", 1, 100_000),
         FlushInterval = ConfigReader.Duration(store, "flush-interval", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1)),
         MinBackoff = ConfigReader.Duration(store, "retry.min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1)),

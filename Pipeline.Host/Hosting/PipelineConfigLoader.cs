@@ -18,6 +18,7 @@ public static class PipelineConfigLoader
         ("REDIS_URL", ["pipeline.windows.redis.connection-string"], "keep account window state in this Redis (switches pipeline.windows.store to redis)"),
         ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite or none"),
         ("PIPELINE_SQLITE_PATH", ["pipeline.store.sqlite.path"], "SQLite database file"),
+        ("TIMESCALE_URL", ["pipeline.store.postgres.connection-string"], "PostgreSQL/TimescaleDB connection string or postgres:// URL (use with PIPELINE_STORE=postgres)"),
         ("PIPELINE_HTTP_URL", ["pipeline.http.url"], "where /health and /metrics listen"),
         ("PIPELINE_PRODUCER_RATE", ["pipeline.embedded.producer.rate"], "records/s of the embedded synthetic producer"),
         ("PIPELINE_PRODUCER_COUNT", ["pipeline.embedded.producer.count"], "transactions the embedded synthetic producer sends"),

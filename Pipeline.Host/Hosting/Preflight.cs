@@ -1,6 +1,8 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Sinks;
+using Pipeline.Graph.Sinks.Postgres;
 
 namespace Pipeline.Host.Hosting;
 
@@ -15,13 +17,24 @@ public static class Preflight
     /// <exception cref="KafkaConfigurationException">An unknown key or invalid value, named.</exception>
     public static void ValidateKafka(RunOptions options) => options.Graph.Consumer.Validate();
 
-    /// <summary>Creates the configured store and initialises its schema.</summary>
+    /// <summary>Creates the configured store and initialises its schema (PostgreSQL: applies pending migrations).</summary>
+    /// <param name="settings"><c>pipeline.store</c>.</param>
+    /// <param name="environment">Environment variables (the SQLite data folder).</param>
+    /// <param name="ct">Abandons opening.</param>
+    /// <param name="loggerFactory">Where the PostgreSQL store logs migrations and connection rebuilds; null logs nothing.</param>
+    /// <param name="postgresMetrics">The PostgreSQL store's metrics; null registers them in the default registry.</param>
     /// <exception cref="StoreUnavailableException">The store cannot be opened; says where and why.</exception>
-    public static async Task<ITransactionStore> OpenStoreAsync(StoreSettings settings, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    public static async Task<ITransactionStore> OpenStoreAsync(
+        StoreSettings settings,
+        IReadOnlyDictionary<string, string> environment,
+        CancellationToken ct,
+        ILoggerFactory? loggerFactory = null,
+        PostgresStoreMetrics? postgresMetrics = null)
     {
         ITransactionStore store = settings.Kind switch
         {
             "none" => new NullTransactionStore(),
+            "postgres" => new PostgresTransactionStore(settings.Postgres, postgresMetrics, loggerFactory?.CreateLogger<PostgresTransactionStore>()),
             _ => new SqliteTransactionStore(SqlitePath(settings, environment)),
         };
         try

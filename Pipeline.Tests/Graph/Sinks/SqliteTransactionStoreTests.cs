@@ -41,6 +41,53 @@ public sealed class SqliteTransactionStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Initialize_should_create_the_same_tables_as_the_postgres_store_and_record_each_schema_step()
+    {
+        var path = Path.Combine(_dir.FullName, "t.db");
+        await using (var store = new SqliteTransactionStore(path))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+        }
+
+        foreach (var table in new[] { "scored_transactions", "quarantine", "drift_events", "model_versions", "consumer_offsets" })
+        {
+            Assert.Equal(1, Scalar(path, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"));
+        }
+
+        Assert.Equal(SqliteTransactionStore.Steps.Count, Count(path, "schema_migrations"));
+        Assert.Equal(SqliteTransactionStore.Steps[^1].Version, Scalar(path, "SELECT MAX(version) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Initialize_should_add_the_missing_tables_and_keep_the_rows_when_the_file_has_the_first_schema_version()
+    {
+        var path = Path.Combine(_dir.FullName, "v1.db");
+        using (var c = new SqliteConnection($"Data Source={path}"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);" +
+                              "INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00Z');" + SqliteTransactionStore.Steps[0].Ddl;
+            cmd.ExecuteNonQuery();
+        }
+
+        await using (var store = new SqliteTransactionStore(path))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+            await store.WriteBatchAsync([Row(1)], [], CancellationToken.None);
+        }
+
+        await using (var reopened = new SqliteTransactionStore(path))
+        {
+            await reopened.InitializeAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, Scalar(path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'consumer_offsets'"));
+        Assert.Equal(1, Count(path, "scored_transactions"));
+        Assert.Equal(SqliteTransactionStore.Steps.Count, Count(path, "schema_migrations"));
+    }
+
+    [Fact]
     public async Task IsHealthy_should_answer_true_when_the_database_is_open()
     {
         await using var store = new SqliteTransactionStore(Path.Combine(_dir.FullName, "h.db"));
@@ -65,12 +112,14 @@ public sealed class SqliteTransactionStoreTests : IDisposable
         Reasons = [],
     };
 
-    private static long Count(string path, string table)
+    private static long Count(string path, string table) => Scalar(path, $"SELECT COUNT(*) FROM {table}");
+
+    private static long Scalar(string path, string sql)
     {
-        using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT COUNT(*) FROM {table}";
+        cmd.CommandText = sql;
         return (long)cmd.ExecuteScalar()!;
     }
 }

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Akka.Configuration;
+using Pipeline.Graph.Configuration;
+using Pipeline.Graph.Sinks.Postgres.Internal;
+
+namespace Pipeline.Graph.Sinks.Postgres;
+
+/// <summary>
+/// The PostgreSQL/TimescaleDB store, read from <c>pipeline.store.postgres</c>. <see cref="ToString"/>
+/// masks the password.
+/// </summary>
+public sealed partial record PostgresStoreSettings
+{
+    /// <summary>
+    /// <c>connection-string</c>: Npgsql <c>Key=Value;…</c> form or a <c>postgres://</c> URL; set by the
+    /// <c>TIMESCALE_URL</c> environment variable. Empty is allowed unless the store kind is postgres.
+    /// </summary>
+    public required string ConnectionString { get; init; }
+
+    /// <summary><c>schema</c>: the schema holding the tables (created when missing).</summary>
+    public required string Schema { get; init; }
+
+    /// <summary><c>command-timeout</c>: longest one statement (or one COPY) may run before it fails and is retried.</summary>
+    public required TimeSpan CommandTimeout { get; init; }
+
+    /// <summary><c>store-offsets</c>: write each batch's next offsets to <c>consumer_offsets</c> in the batch's transaction.</summary>
+    public required bool StoreOffsets { get; init; }
+
+    /// <summary><c>timescale</c>: hypertable policies (only when the extension is present).</summary>
+    public required TimescaleSettings Timescale { get; init; }
+
+    /// <summary>Reads <c>pipeline.store.postgres</c>.</summary>
+    /// <exception cref="ConfigurationException">A key is missing or invalid; the message never contains the password.</exception>
+    public static PostgresStoreSettings Create(Config postgres)
+    {
+        var connectionString = ConfigReader.String(postgres, "connection-string");
+        if (connectionString.Length > 0) PostgresConnectionString.Parse(connectionString, "connection-string");
+        var schema = ConfigReader.String(postgres, "schema", allowEmpty: false);
+        if (!Identifier().IsMatch(schema))
+        {
+            throw new ConfigurationException($"setting 'schema' = '{schema}' must be a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)");
+        }
+
+        return new PostgresStoreSettings
+        {
+            ConnectionString = connectionString,
+            Schema = schema,
+            CommandTimeout = ConfigReader.Duration(postgres, "command-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+            StoreOffsets = ConfigReader.Bool(postgres, "store-offsets"),
+            Timescale = TimescaleSettings.Create(ConfigReader.Block(postgres, "timescale")),
+        };
+    }
+
+    /// <summary>A copy with <paramref name="connectionString"/>.</summary>
+    public PostgresStoreSettings WithConnectionString(string connectionString) => this with { ConnectionString = connectionString };
+
+    /// <summary>A copy with <c>store-offsets</c> set to <paramref name="storeOffsets"/>.</summary>
+    public PostgresStoreSettings WithStoreOffsets(bool storeOffsets) => this with { StoreOffsets = storeOffsets };
+
+    /// <summary>The settings with the connection string's password masked.</summary>
+    public override string ToString() =>
+        $"PostgresStoreSettings {{ ConnectionString = {PostgresConnectionString.Masked(ConnectionString, "connection-string")}, Schema = {Schema}, CommandTimeout = {CommandTimeout}, StoreOffsets = {StoreOffsets}, Timescale = {Timescale} }}";
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
+}
