@@ -16,7 +16,7 @@ public static class PipelineConfigLoader
     [
         ("KAFKA_BOOTSTRAP_SERVERS", ["pipeline.kafka.consumer.kafka-clients.bootstrap.servers", "pipeline.kafka.producer.kafka-clients.bootstrap.servers"], "use this Kafka cluster (switches pipeline.mode to external)"),
         ("REDIS_URL", ["pipeline.windows.redis.connection-string"], "keep account window state in this Redis (switches pipeline.windows.store to redis)"),
-        ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite or none"),
+        ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite, postgres or none"),
         ("PIPELINE_SQLITE_PATH", ["pipeline.store.sqlite.path"], "SQLite database file"),
         ("TIMESCALE_URL", ["pipeline.store.postgres.connection-string"], "PostgreSQL/TimescaleDB connection string or postgres:// URL (use with PIPELINE_STORE=postgres)"),
         ("PIPELINE_HTTP_URL", ["pipeline.http.url"], "where /health and /metrics listen"),
