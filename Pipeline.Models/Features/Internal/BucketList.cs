@@ -70,7 +70,8 @@ internal struct BucketList
     {
         if (_items is null || _count == _items.Length)
         {
-            var grown = new Bucket[Math.Min(Math.Max(2, _count * 2), Math.Max(capacityLimit, _count + 1))];
+            // Grow by half, not double: most accounts hold few buckets, and memory per account is the budget.
+            var grown = new Bucket[Math.Min(Math.Max(2, _count + (_count / 2)), Math.Max(capacityLimit, _count + 1))];
             if (_items is not null) Array.Copy(_items, grown, _count);
             _items = grown;
         }

@@ -45,7 +45,7 @@ internal struct KnownSet
         {
             if (_items is null || _count == _items.Length)
             {
-                var grown = new KnownEntry[Math.Min(capacity, Math.Max(2, _count * 2))];
+                var grown = new KnownEntry[Math.Min(capacity, Math.Max(2, _count + (_count / 2)))];
                 if (_items is not null) Array.Copy(_items, grown, _count);
                 _items = grown;
             }
