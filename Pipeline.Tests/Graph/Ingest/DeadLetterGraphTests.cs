@@ -11,6 +11,7 @@ namespace Pipeline.Tests.Graph.Ingest;
 [Trait("Category", "Integration")]
 public sealed class DeadLetterGraphTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 {
+    private const int BigSize = 5 * 1024 * 1024;
     private readonly MockKafka _kafka = MockKafka.Start();
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("dlq-graph-");
     private readonly ITestOutputHelper _output;
@@ -77,12 +78,13 @@ public sealed class DeadLetterGraphTests : Akka.TestKit.Xunit2.TestKit, IDisposa
     [Fact]
     public async Task Graph_should_dead_letter_a_5_MB_record_whole_when_the_producer_allows_it_and_cut_it_when_it_does_not()
     {
-        var big = Encoding.UTF8.GetBytes("{\"transaction_id\":\"" + new string('7', 5 * 1024 * 1024) + "\"}");
+        var big = Encoding.UTF8.GetBytes("{\"transaction_id\":\"" + new string((char)55, BigSize) + "\"}");
         foreach (var (maxMessageBytes, truncated) in new[] { (16 * 1024 * 1024, false), (1_000_000, true) })
         {
             var graph = new DataQualityGraph(_kafka, Path.Combine(_dir.FullName, $"big-{maxMessageBytes}.db"), DedupeStore()) { DeadLetterMaxMessageBytes = maxMessageBytes };
             var valid = HostileCorpus.Transaction(1);
-            var produced = graph.Produce([("acct-big", big), (valid.Key, valid.Value)], partition: 2);
+            // The mock broker keeps about 5 MB per partition: the big record gets a partition of its own.
+            var produced = graph.Produce([("acct-big", big)], partition: 2).Concat(graph.Produce([(valid.Key, valid.Value)], partition: 1)).ToList();
             await using var store = new SqliteTransactionStore(graph.DbPath);
             await store.InitializeAsync(CancellationToken.None);
 
@@ -104,6 +106,7 @@ public sealed class DeadLetterGraphTests : Akka.TestKit.Xunit2.TestKit, IDisposa
                 Assert.Equal(big, letter.Message.Value);
             }
 
+            Assert.Equal(1, metrics.DeadLetters);
             Assert.Equal(big.Length, ((byte[])Assert.Single(graph.Rows("quarantine"))["raw"]).Length);
             Assert.Single(graph.Rows("scored_transactions"));
         }
