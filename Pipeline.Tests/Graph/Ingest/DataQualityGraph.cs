@@ -48,7 +48,8 @@ internal sealed class DataQualityGraph
 
     public string DbPath { get; }
 
-    public IDedupeStore Dedupe { get; }
+    /// <summary>The dedupe store the next run uses (a restart swaps in a new one).</summary>
+    public IDedupeStore Dedupe { get; set; }
 
     public DedupeSettings DedupeSettings { get; }
 
