@@ -11,7 +11,8 @@ namespace Pipeline.Graph.Assembly;
 
 /// <summary>
 /// The whole graph of DESIGN §1 as one runnable blueprint:
-/// Kafka <c>transactions</c> → decode and validate (quarantine) → account windows → scoring → store → commit.
+/// Kafka <c>transactions</c> → decode and validate → dead letters (original bytes to the DLQ topic) →
+/// dedupe → PII tokens → account windows → scoring → store (rows and quarantine) → commit.
 /// Each arrow is one public flow, so later stages (dedupe, PII, windows, drift, alerting) slot in
 /// between two of them without touching the others.
 /// <para>
@@ -31,6 +32,10 @@ public static class TransactionGraph
             // The source's hand-off from the poll thread runs on its own actor, beside the stages.
             .Async()
             .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
+            // Before PII protection: the DLQ keeps the original bytes for re-drive; the quarantine table gets masked ones.
+            .Via(DeadLetterFlow.Create(settings.DeadLetterProducer, settings.DeadLetterTopic, services.DataQuality))
+            .Via(DedupeFlow.Create(services.DedupeStore, settings.Dedupe, services.DataQuality))
+            .Via(ProtectPiiFlow.Create(settings.Pii, services.DataQuality, services.Log))
             .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log))
             .Via(ScoringFlow.Create(services.Scorer, metrics))
             .Via(StoreFlow.Create(services.Store, settings.Store, metrics, services.Clock, services.Log))

@@ -1,4 +1,5 @@
 using Akka.Event;
+using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
 using Pipeline.Graph.Windows;
@@ -8,16 +9,20 @@ namespace Pipeline.Graph.Assembly;
 /// <summary>The collaborators the graph's stages call: the edges to the outside world and the clock.</summary>
 /// <param name="Scorer">The scoring seam.</param>
 /// <param name="FeatureStore">Where account window state is checkpointed.</param>
+/// <param name="DedupeStore">Which transaction ids were seen (Redis or bounded memory).</param>
 /// <param name="Store">Where rows become durable.</param>
 /// <param name="Metrics">Prometheus metrics of this graph.</param>
 /// <param name="Clock">Wall clock (a fake one in tests).</param>
 /// <param name="Log">Akka logging adapter for stage logs.</param>
 /// <param name="WindowsMetrics">Metrics of the account windows.</param>
+/// <param name="DataQuality">Metrics of dead letters, duplicates and PII protection.</param>
 public sealed record TransactionGraphServices(
     ITransactionScorer Scorer,
     IFeatureStateStore FeatureStore,
+    IDedupeStore DedupeStore,
     ITransactionStore Store,
     PipelineMetrics Metrics,
     TimeProvider Clock,
     ILoggingAdapter Log,
-    WindowsMetrics WindowsMetrics);
+    WindowsMetrics WindowsMetrics,
+    DataQualityMetrics DataQuality);

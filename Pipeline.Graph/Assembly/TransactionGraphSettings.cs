@@ -22,6 +22,18 @@ public sealed record TransactionGraphSettings
     /// <summary>Decode limits (<c>pipeline.ingest</c>).</summary>
     public required IngestSettings Ingest { get; init; }
 
+    /// <summary>Duplicate detection by transaction id (<c>pipeline.dedupe</c>).</summary>
+    public required DedupeSettings Dedupe { get; init; }
+
+    /// <summary>PII tokenisation key (<c>pipeline.pii</c>).</summary>
+    public required PiiSettings Pii { get; init; }
+
+    /// <summary>The dead-letter topic (<c>pipeline.topics.dlq</c>).</summary>
+    public required string DeadLetterTopic { get; init; }
+
+    /// <summary>The producer of the dead-letter topic (<c>pipeline.kafka.producer</c>, client id pipeline-dlq).</summary>
+    public required ProducerSettings<byte[]?, byte[]> DeadLetterProducer { get; init; }
+
     /// <summary>Account windows and the feature store (<c>pipeline.windows</c>).</summary>
     public required WindowSettings Windows { get; init; }
 
@@ -43,6 +55,13 @@ public sealed record TransactionGraphSettings
 
     private static TransactionGraphSettings Create(Config root, Config pipeline) => new()
     {
+        Dedupe = DedupeSettings.Create(ConfigReader.Block(pipeline, "dedupe")),
+        Pii = PiiSettings.Create(ConfigReader.Block(pipeline, "pii"), embedded: ConfigReader.OneOf(pipeline, "mode", "embedded", "external") == "embedded"),
+        DeadLetterTopic = ConfigReader.String(pipeline, "topics.dlq", allowEmpty: false),
+        // The dead-letter topic must take every record the source topic took, however large.
+        DeadLetterProducer = ProducerSettings<byte[]?, byte[]>.Create(ConfigReader.Block(pipeline, "kafka.producer"), null, null)
+            .WithClientId("pipeline-dlq")
+            .WithProperty("message.max.bytes", "16777216"),
         Windows = WindowSettings.Create(ConfigReader.Block(pipeline, "windows")),
         Scoring = ScoringSettings.Create(root),
         Consumer = ConsumerSettings<string, byte[]>.Create(ConfigReader.Block(pipeline, "kafka.consumer"), Deserializers.Utf8, Deserializers.ByteArray),

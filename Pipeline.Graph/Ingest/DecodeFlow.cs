@@ -1,3 +1,4 @@
+using System.Text;
 using Akka;
 using Akka.Streams.Dsl;
 using Confluent.Kafka;
@@ -79,6 +80,9 @@ public static class DecodeFlow
             rejection.Reason,
             rejection.Detail,
             value);
-        return new QuarantinedRecord(message.CommittableOffset, receivedAt, entry);
+        return new QuarantinedRecord(message.CommittableOffset, receivedAt, entry)
+        {
+            Key = record.Message.Key is { } key ? Encoding.UTF8.GetBytes(key) : null,
+        };
     }
 }

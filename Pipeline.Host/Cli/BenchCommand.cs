@@ -111,7 +111,7 @@ public static class BenchCommand
             var pipelineElapsed = watch.Elapsed - (firstRecord ?? TimeSpan.Zero);
             var produceElapsed = await producing.ConfigureAwait(false);
             await control.DrainAndShutdown().ConfigureAwait(false);
-            if (services.FeatureStore is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
+            await TransactionGraphServicesFactory.DisposeAsync(services).ConfigureAwait(false);
             var pipelineRate = metrics.Committed / pipelineElapsed.TotalSeconds;
             var (p50, p99) = (metrics.EndToEnd.Quantile(0.5), metrics.EndToEnd.Quantile(0.99));
             var ratio = pipelineRate / rawRate;

@@ -16,6 +16,7 @@ public static class PipelineConfigLoader
     [
         ("KAFKA_BOOTSTRAP_SERVERS", ["pipeline.kafka.consumer.kafka-clients.bootstrap.servers", "pipeline.kafka.producer.kafka-clients.bootstrap.servers"], "use this Kafka cluster (switches pipeline.mode to external)"),
         ("REDIS_URL", ["pipeline.windows.redis.connection-string"], "keep account window state in this Redis (switches pipeline.windows.store to redis)"),
+        ("PIPELINE_PII_KEY", ["pipeline.pii.key"], "HMAC key for card and e-mail tokens (required outside the embedded mode; never logged)"),
         ("PIPELINE_STORE", ["pipeline.store.kind"], "sqlite, postgres or none"),
         ("PIPELINE_SQLITE_PATH", ["pipeline.store.sqlite.path"], "SQLite database file"),
         ("TIMESCALE_URL", ["pipeline.store.postgres.connection-string"], "PostgreSQL/TimescaleDB connection string or postgres:// URL (use with PIPELINE_STORE=postgres)"),
@@ -50,7 +51,11 @@ public static class PipelineConfigLoader
             if (!environment.TryGetValue(variable, out var value) || string.IsNullOrWhiteSpace(value)) continue;
             env.AddRange(paths.Select(p => $"{p} = {value.ToHocon()}"));
             if (variable == "KAFKA_BOOTSTRAP_SERVERS") env.Add("pipeline.mode = external");
-            if (variable == "REDIS_URL") env.Add("pipeline.windows.store = redis");
+            if (variable == "REDIS_URL")
+            {
+                env.Add("pipeline.windows.store = redis");
+                env.Add("pipeline.dedupe.store = redis");
+            }
         }
 
         if (env.Count > 0) config = ConfigurationFactory.ParseString(string.Join('\n', env)).WithFallback(config);

@@ -6,7 +6,6 @@ using Akka.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Assembly;
-using Pipeline.Graph.Windows;
 
 namespace Pipeline.Host.Hosting;
 
@@ -26,7 +25,7 @@ public sealed class PipelineService(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _progress;
     private readonly List<Task> _companions = [];
-    private IFeatureStateStore? _featureStore;
+    private TransactionGraphServices? _services;
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -38,7 +37,7 @@ public sealed class PipelineService(
         };
         var services = await TransactionGraphServicesFactory.CreateAsync(
             settings, runtime.Store, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
-        _featureStore = services.FeatureStore;
+        _services = services;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
         runtime.Control = control;
         logger.LogInformation("Pipeline started: consuming {Topic} from {Bootstrap} (mode {Mode}), features in {FeatureStore}, model {ModelVersion}, storing to {Store}",
@@ -85,7 +84,7 @@ public sealed class PipelineService(
         {
             runtime.Control = null;
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
-            if (_featureStore is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
+            if (_services is not null) await TransactionGraphServicesFactory.DisposeAsync(_services).ConfigureAwait(false);
         }
     }
 

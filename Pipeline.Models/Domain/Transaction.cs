@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Pipeline.Models.Domain;
 
 /// <summary>
@@ -38,6 +40,12 @@ public sealed record Transaction
     /// <summary>Card number in clear (PII) until the protection stage replaces it with a token.</summary>
     public string? CardNumber { get; init; }
 
+    /// <summary>
+    /// The last four digits of the card number, kept for operators once <see cref="CardNumber"/> holds a token;
+    /// null before protection and when the card number does not look like a card number (12–19 digits).
+    /// </summary>
+    public string? CardLast4 { get; init; }
+
     /// <summary>E-mail in clear (PII) until the protection stage replaces it with a token.</summary>
     public string? Email { get; init; }
 
@@ -52,4 +60,24 @@ public sealed record Transaction
 
     /// <summary>Unknown fields kept verbatim as a JSON object text, or null when there were none.</summary>
     public string? ExtraJson { get; init; }
+
+    // The compiler's record ToString would print CardNumber and Email; any log line or exception message that
+    // includes a transaction must not carry them in clear, so they are only reported as present or absent.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("TransactionId = ").Append(TransactionId)
+            .Append(", AccountId = ").Append(AccountId)
+            .Append(", Timestamp = ").Append(Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", Amount = ").Append(Amount.ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", Currency = ").Append(Currency)
+            .Append(", MerchantId = ").Append(MerchantId)
+            .Append(", MerchantCategory = ").Append(MerchantCategory)
+            .Append(", Channel = ").Append(Channel)
+            .Append(", Country = ").Append(Country)
+            .Append(", CardNumber = ").Append(CardNumber is null ? "null" : "***")
+            .Append(", CardLast4 = ").Append(CardLast4 ?? "null")
+            .Append(", Email = ").Append(Email is null ? "null" : "***")
+            .Append(", DeviceId = ").Append(DeviceId ?? "null");
+        return true;
+    }
 }

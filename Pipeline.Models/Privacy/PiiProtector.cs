@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Pipeline.Models.Domain;
+
+namespace Pipeline.Models.Privacy;
+
+/// <summary>
+/// Replaces the PII of a <see cref="Transaction"/> (<see cref="Transaction.CardNumber"/>,
+/// <see cref="Transaction.Email"/>) by keyed tokens: <c>tok_</c> followed by the unpadded base64url text of
+/// the first 16 bytes of HMAC-SHA256(key, field name, 0, normalised value). The same value under the same key
+/// always gives the same token, so features such as "new card" still work on tokens, while nobody without
+/// the key can test a guessed card number against a token (a plain hash of a 16-digit number is reversed by
+/// enumeration in minutes; a keyed one is not).
+/// </summary>
+/// <remarks>
+/// <para>Normalisation before hashing: card numbers lose spaces and dashes (<c>4111 1111-1111 1111</c> and
+/// <c>4111111111111111</c> give one token); e-mail addresses are trimmed and lower-cased (invariant culture).
+/// The field name is part of the hashed input, so a value that appears as both card number and e-mail gives
+/// two unrelated tokens.</para>
+/// <para><see cref="Transaction.CardLast4"/> keeps the last four digits when the normalised card number is
+/// 12 to 19 digits (the lengths of real card numbers); a shorter value would be given away almost whole by its
+/// last four digits, and anything else is not a card number, so those keep no digits.</para>
+/// <para>Thread-safe and allocation-light: one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>,
+/// input assembled in a pooled buffer. The key is never printed: <see cref="ToString"/> shows only the key id.</para>
+/// </remarks>
+public sealed class PiiProtector
+{
+    /// <summary>The shortest key accepted, in bytes: the HMAC-SHA256 block of security (RFC 2104 §3 asks for at least the hash length).</summary>
+    public const int MinKeyBytes = 32;
+
+    /// <summary>Prefix of every token, so a token is never mistaken for a value in clear.</summary>
+    public const string TokenPrefix = "tok_";
+
+    private const int TokenBytes = 16;
+    private const int MinCardDigitsForLast4 = 12;
+    private const int MaxCardDigits = 19;
+    private static readonly byte[] s_cardDomain = Encoding.UTF8.GetBytes("card_number\0");
+    private static readonly byte[] s_emailDomain = Encoding.UTF8.GetBytes("email\0");
+
+    private readonly byte[] _key;
+
+    /// <summary>A protector with <paramref name="key"/> (at least <see cref="MinKeyBytes"/> bytes; copied).</summary>
+    /// <param name="key">The HMAC key.</param>
+    /// <param name="keyId">A non-secret name of the key (shown in logs, used to tell key generations apart).</param>
+    /// <exception cref="ArgumentException">The key is shorter than <see cref="MinKeyBytes"/> or the key id is empty.</exception>
+    public PiiProtector(ReadOnlySpan<byte> key, string keyId)
+    {
+        if (key.Length < MinKeyBytes) throw new ArgumentException($"a PII key needs at least {MinKeyBytes} bytes, got {key.Length}", nameof(key));
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        _key = key.ToArray();
+        KeyId = keyId;
+    }
+
+    /// <summary>The non-secret name of the key.</summary>
+    public string KeyId { get; }
+
+    /// <summary>
+    /// A copy of <paramref name="transaction"/> whose card number and e-mail are tokens and whose
+    /// <see cref="Transaction.CardLast4"/> is set; absent fields stay absent.
+    /// </summary>
+    public Transaction Protect(Transaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (transaction.CardNumber is null && transaction.Email is null) return transaction;
+        return transaction with
+        {
+            CardNumber = transaction.CardNumber is { } card ? TokenizeCardNumber(card) : null,
+            CardLast4 = transaction.CardNumber is { } c ? CardLast4(c) : null,
+            Email = transaction.Email is { } email ? TokenizeEmail(email) : null,
+        };
+    }
+
+    /// <summary>The token of a card number (spaces and dashes ignored).</summary>
+    public string TokenizeCardNumber(string cardNumber)
+    {
+        ArgumentNullException.ThrowIfNull(cardNumber);
+        return Tokenize(s_cardDomain, NormalizeCardNumber(cardNumber));
+    }
+
+    /// <summary>The token of an e-mail address (trimmed, lower-cased).</summary>
+    public string TokenizeEmail(string email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        return Tokenize(s_emailDomain, email.Trim().ToLowerInvariant());
+    }
+
+    /// <summary>The last four digits of a card number of 12–19 digits (spaces and dashes ignored), else null.</summary>
+    public static string? CardLast4(string cardNumber)
+    {
+        ArgumentNullException.ThrowIfNull(cardNumber);
+        var normalized = NormalizeCardNumber(cardNumber);
+        if (normalized.Length is < MinCardDigitsForLast4 or > MaxCardDigits) return null;
+        foreach (var ch in normalized)
+        {
+            if (ch is < '0' or > '9') return null;
+        }
+
+        return normalized[^4..];
+    }
+
+    /// <summary>Names the key id only; the key itself is never printed.</summary>
+    public override string ToString() => $"PiiProtector(key-id = {KeyId}, key = ***)";
+
+    private static string NormalizeCardNumber(string cardNumber)
+    {
+        var trimmed = cardNumber.AsSpan().Trim();
+        if (trimmed.IndexOfAny(' ', '-') < 0) return trimmed.Length == cardNumber.Length ? cardNumber : trimmed.ToString();
+        var builder = new StringBuilder(trimmed.Length);
+        foreach (var ch in trimmed)
+        {
+            if (ch is not (' ' or '-')) builder.Append(ch);
+        }
+
+        return builder.ToString();
+    }
+
+    private string Tokenize(byte[] domain, string value)
+    {
+        var length = domain.Length + Encoding.UTF8.GetMaxByteCount(value.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            domain.CopyTo(buffer, 0);
+            var written = domain.Length + Encoding.UTF8.GetBytes(value, buffer.AsSpan(domain.Length));
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(_key, buffer.AsSpan(0, written), mac);
+            return TokenPrefix + Base64Url.EncodeToString(mac[..TokenBytes]);
+        }
+        finally
+        {
+            // The buffer held a value in clear: wipe it before it goes back to the shared pool.
+            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Pipeline.Models.Domain;
+using Pipeline.Models.Privacy;
+using Pipeline.Tests.Models.Domain;
+using Xunit;
+
+namespace Pipeline.Tests.Models.Privacy;
+
+public sealed class PiiProtectorTests
+{
+    private static readonly byte[] Key = Encoding.UTF8.GetBytes("test-key-0123456789abcdef0123456789abcdef");
+    private readonly PiiProtector _protector = new(Key, "k-test");
+
+    [Fact]
+    public void Protect_should_replace_card_number_and_email_by_tokens_and_keep_the_last_four_digits()
+    {
+        var clear = DecoderTestData.Expected;
+
+        var protectedTransaction = _protector.Protect(clear);
+
+        Assert.StartsWith(PiiProtector.TokenPrefix, protectedTransaction.CardNumber);
+        Assert.StartsWith(PiiProtector.TokenPrefix, protectedTransaction.Email);
+        Assert.Equal("1234", protectedTransaction.CardLast4);
+        Assert.DoesNotContain(DecoderTestData.CardNumber, protectedTransaction.ToString());
+        Assert.Equal(clear with { CardNumber = protectedTransaction.CardNumber, Email = protectedTransaction.Email, CardLast4 = "1234" }, protectedTransaction);
+    }
+
+    [Fact]
+    public void Token_should_be_the_keyed_hmac_of_field_and_value_in_base64url_when_computed_independently()
+    {
+        var expected = "tok_" + Base64Url.EncodeToString(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes("card_number\u00004111111111111111"))[..16]);
+
+        Assert.Equal(expected, _protector.TokenizeCardNumber("4111111111111111"));
+        Assert.Equal(26, expected.Length);
+    }
+
+    [Fact]
+    public void TokenizeCardNumber_should_give_one_token_when_only_spaces_and_dashes_differ()
+    {
+        Assert.Equal(_protector.TokenizeCardNumber("4111111111111111"), _protector.TokenizeCardNumber(" 4111 1111-1111 1111 "));
+    }
+
+    [Fact]
+    public void TokenizeEmail_should_give_one_token_when_only_case_and_surrounding_space_differ()
+    {
+        Assert.Equal(_protector.TokenizeEmail("alice@example.com"), _protector.TokenizeEmail("  Alice@EXAMPLE.com "));
+        Assert.NotEqual(_protector.TokenizeEmail("alice@example.com"), _protector.TokenizeEmail("alice@example.org"));
+    }
+
+    [Fact]
+    public void Tokens_should_differ_when_the_key_differs_or_the_field_differs()
+    {
+        var other = new PiiProtector(Encoding.UTF8.GetBytes("another-key-0123456789abcdef0123456789"), "k2");
+
+        Assert.NotEqual(_protector.TokenizeCardNumber("4111111111111111"), other.TokenizeCardNumber("4111111111111111"));
+        Assert.NotEqual(_protector.TokenizeCardNumber("4111111111111111"), _protector.TokenizeEmail("4111111111111111"));
+    }
+
+    [Theory]
+    [InlineData("4111111111111111", "1111")]
+    [InlineData("4111-1111-1111-1234", "1234")]
+    [InlineData("378282246310005", "0005")]
+    [InlineData("12345", null)]
+    [InlineData("12345678901", null)]
+    [InlineData("12345678901234567890", null)]
+    [InlineData("4111-1111-xxxx-1234", null)]
+    public void CardLast4_should_keep_four_digits_only_for_values_shaped_like_card_numbers(string card, string? expected)
+    {
+        Assert.Equal(expected, PiiProtector.CardLast4(card));
+    }
+
+    [Fact]
+    public void Protect_should_leave_a_transaction_without_pii_unchanged()
+    {
+        var clear = DecoderTestData.Expected with { CardNumber = null, Email = null };
+
+        Assert.Same(clear, _protector.Protect(clear));
+    }
+
+    [Fact]
+    public void Constructor_should_refuse_a_key_shorter_than_32_bytes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new PiiProtector(new byte[31], "k"));
+
+        Assert.Contains("32", ex.Message);
+    }
+
+    [Fact]
+    public void ToString_should_name_the_key_id_and_never_the_key()
+    {
+        var text = _protector.ToString();
+
+        Assert.Contains("k-test", text);
+        Assert.DoesNotContain("test-key", text);
+    }
+}
