@@ -67,14 +67,12 @@ public static class AlertJson
                 CreatedAt = Get(root, "created_at").GetDateTimeOffset(),
             };
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException && ex is not AlertFormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             throw new FormatException($"not an alert: {ex.Message}", ex);
         }
     }
 
     private static JsonElement Get(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) ? value : throw new AlertFormatException($"not an alert: member '{name}' is missing");
-
-    private sealed class AlertFormatException(string message) : FormatException(message);
+        root.TryGetProperty(name, out var value) ? value : throw new FormatException($"not an alert: member '{name}' is missing");
 }
