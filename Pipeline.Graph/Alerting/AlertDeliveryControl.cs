@@ -39,8 +39,10 @@ public sealed class AlertDeliveryControl
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         var completion = Completion;
+        var aborted = false;
         if (await Task.WhenAny(completion, Task.Delay(timeout, _clock)).ConfigureAwait(false) != completion)
         {
+            aborted = true;
             _killSwitch?.Abort(new TimeoutException($"alert delivery on {Channel} did not stop within {timeout}"));
         }
 
@@ -48,7 +50,7 @@ public sealed class AlertDeliveryControl
         {
             await completion.ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception) when (aborted)
         {
             // Aborted above: rows still leased are claimed again once their lease expires.
         }

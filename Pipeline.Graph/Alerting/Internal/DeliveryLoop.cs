@@ -88,6 +88,13 @@ internal sealed class DeliveryLoop
     public async Task<Done> DeliverAsync(OutboxEntry entry)
     {
         var now = _clock.GetUtcNow();
+        if (_stopping.IsCancellationRequested)
+        {
+            // Stopping: rows claimed but not yet posted go back at once instead of being drained one post at a time.
+            await _store.CompleteAsync(entry, Owner, OutboxCompletion.Release(now, now), CancellationToken.None).ConfigureAwait(false);
+            return Done.Instance;
+        }
+
         var paused = PausedUntil;
         if (now < paused)
         {
