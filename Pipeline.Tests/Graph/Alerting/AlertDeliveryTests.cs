@@ -206,6 +206,21 @@ public sealed class AlertDeliveryTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     }
 
     [Fact]
+    public async Task Delivery_should_post_no_faster_than_the_configured_rate()
+    {
+        var (_, store) = await Database();
+        var settings = AlertTestData.FastSettings(_slack.Url, "pipeline.alerting.slack { rate = 5, burst = 1 }");
+        await store.WriteAsync(Enumerable.Range(0, 6).Select(i => AlertTestData.Alert(i, $"acc-{i}")).ToList(), settings.Channels, [], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Start(store, new SlackChannel(_http, settings, TimeProvider.System), settings, "host-a");
+        await _slack.WaitForDeliveriesAsync(6, Deadline);
+
+        var arrivals = _slack.Requests.Select(r => r.ReceivedAt).Order().ToList();
+        // Six posts at 5/s: after the burst allowance (the token bucket starts full), the other four wait 200 ms each.
+        Assert.True(arrivals[^1] - arrivals[0] >= TimeSpan.FromMilliseconds(700), $"six posts took {arrivals[^1] - arrivals[0]}");
+    }
+
+    [Fact]
     public async Task Webhook_should_sign_the_alert_json_and_send_its_id_when_posting()
     {
         var settings = AlertTestData.FastSettings(extra: $$"""
