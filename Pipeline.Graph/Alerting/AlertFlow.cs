@@ -27,8 +27,9 @@ namespace Pipeline.Graph.Alerting;
 /// anomalies touches no database and passes at once). Batches form only while a write is in progress, so
 /// there is no added latency when idle. Backpressures while a write (or its retries) is in progress; a
 /// failed write is retried with exponential backoff and jitter forever — a batch is never dropped;
-/// completes when upstream completes and the last batch is written; fails only if upstream fails; cancels
-/// upstream when downstream cancels. Materialized value: <see cref="NotUsed"/>. Reads
+/// completes when upstream completes and the last batch is written; fails when upstream fails, or when a
+/// flagged row carries a severity other than LOW, MEDIUM, HIGH or CRITICAL (a scoring bug, not bad input);
+/// cancels upstream when downstream cancels. Materialized value: <see cref="NotUsed"/>. Reads
 /// <c>pipeline.alerting</c> (<c>enabled</c>, <c>cooldown</c>, <c>dedupe-window</c>, <c>cache-size</c>,
 /// <c>writer.*</c>, and the channel switches that decide which outbox rows each alert gets).
 /// </para>
