@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Event;
 using Akka.Streams.Dsl;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Scoring;
@@ -12,7 +13,7 @@ namespace Pipeline.Graph.Assembly;
 /// <summary>
 /// The whole graph of DESIGN §1 as one runnable blueprint:
 /// Kafka <c>transactions</c> → decode and validate → dead letters (original bytes to the DLQ topic) →
-/// dedupe → PII tokens → account windows → scoring → store (rows and quarantine) → commit.
+/// dedupe → PII tokens → account windows → scoring → alerts (rows + outbox, Kafka) → store → commit.
 /// Each arrow is one public flow, so later stages (dedupe, PII, windows, drift, alerting) slot in
 /// between two of them without touching the others.
 /// <para>
@@ -28,7 +29,7 @@ public static class TransactionGraph
     public static IRunnableGraph<DrainingControl<Done>> Create(TransactionGraphSettings settings, TransactionGraphServices services)
     {
         var metrics = services.Metrics;
-        return KafkaConsumer.CommittableSource(settings.Consumer, Subscriptions.Topics(settings.TransactionsTopic))
+        var scored = KafkaConsumer.CommittableSource(settings.Consumer, Subscriptions.Topics(settings.TransactionsTopic))
             // The source's hand-off from the poll thread runs on its own actor, beside the stages.
             .Async()
             .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
@@ -37,7 +38,16 @@ public static class TransactionGraph
             .Via(DedupeFlow.Create(services.DedupeStore, settings.Dedupe, services.DataQuality))
             .Via(ProtectPiiFlow.Create(settings.Pii, services.DataQuality, services.Log))
             .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log))
-            .Via(ScoringFlow.Create(services.Scorer, metrics))
+            .Via(ScoringFlow.Create(services.Scorer, metrics));
+        if (services.AlertStore is not null)
+        {
+            // Before the store: an offset commits only after its alert and outbox rows are durable.
+            scored = scored.Via(AlertFlow.Create(
+                services.AlertStore, settings.Alerting, services.AlertMetrics, services.Clock, services.Log,
+                output: AlertKafkaOutput.Create(settings.AlertProducer, settings.AlertsTopic)));
+        }
+
+        return scored
             .Via(StoreFlow.Create(services.Store, settings.Store, metrics, services.Clock, services.Log))
             .Select(ICommittable (offset) =>
             {

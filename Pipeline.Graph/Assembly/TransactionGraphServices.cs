@@ -1,4 +1,5 @@
 using Akka.Event;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
@@ -16,6 +17,8 @@ namespace Pipeline.Graph.Assembly;
 /// <param name="Log">Akka logging adapter for stage logs.</param>
 /// <param name="WindowsMetrics">Metrics of the account windows.</param>
 /// <param name="DataQuality">Metrics of dead letters, duplicates and PII protection.</param>
+/// <param name="AlertStore">Where alerts and their outbox rows become durable; null keeps no alerts (store kind none).</param>
+/// <param name="AlertMetrics">Metrics of alert decisions and deliveries.</param>
 public sealed record TransactionGraphServices(
     ITransactionScorer Scorer,
     IFeatureStateStore FeatureStore,
@@ -25,4 +28,6 @@ public sealed record TransactionGraphServices(
     TimeProvider Clock,
     ILoggingAdapter Log,
     WindowsMetrics WindowsMetrics,
-    DataQualityMetrics DataQuality);
+    DataQualityMetrics DataQuality,
+    IAlertStore? AlertStore,
+    AlertMetrics AlertMetrics);

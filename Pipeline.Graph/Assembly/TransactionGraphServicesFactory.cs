@@ -1,4 +1,5 @@
 using Akka.Event;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
@@ -18,7 +19,7 @@ public static class TransactionGraphServicesFactory
     /// Dispose the returned feature and dedupe stores when the graph has stopped (<see cref="DisposeAsync"/>).
     /// </summary>
     public static async Task<TransactionGraphServices> CreateAsync(
-        TransactionGraphSettings settings, ITransactionStore store, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, CollectorRegistry? registry = null)
+        TransactionGraphSettings settings, ITransactionStore store, IAlertStore? alertStore, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, CollectorRegistry? registry = null)
     {
         var featureStore = await AccountWindowsFlow.CreateStoreAsync(settings.Windows, clock).ConfigureAwait(false);
         var scorer = ModelTransactionScorer.Create(settings.Scoring, AccountFeatures.Names(settings.Windows.Sizes));
@@ -32,7 +33,7 @@ public static class TransactionGraphServicesFactory
                 log,
                 clock)
             : settings.Dedupe.CreateMemoryStore(clock);
-        return new TransactionGraphServices(scorer, featureStore, dedupe, store, metrics, clock, log, new WindowsMetrics(registry), dataQuality);
+        return new TransactionGraphServices(scorer, featureStore, dedupe, store, metrics, clock, log, new WindowsMetrics(registry), dataQuality, alertStore, new AlertMetrics(registry));
     }
 
     /// <summary>Releases the stores <see cref="CreateAsync"/> opened.</summary>

@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Confluent.Kafka;
 using Config = Akka.Configuration.Config;
 using Pipeline.Graph.Configuration;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Scoring;
@@ -34,6 +35,15 @@ public sealed record TransactionGraphSettings
     /// <summary>The producer of the dead-letter topic (<c>pipeline.kafka.producer</c>, client id pipeline-dlq).</summary>
     public required ProducerSettings<byte[]?, byte[]> DeadLetterProducer { get; init; }
 
+    /// <summary>Alert decisions, outbox and channels (<c>pipeline.alerting</c>).</summary>
+    public required AlertingSettings Alerting { get; init; }
+
+    /// <summary>The alerts topic (<c>pipeline.topics.alerts</c>).</summary>
+    public required string AlertsTopic { get; init; }
+
+    /// <summary>The producer of the alerts topic (<c>pipeline.kafka.producer</c>, client id pipeline-alerts).</summary>
+    public required ProducerSettings<string, string> AlertProducer { get; init; }
+
     /// <summary>Account windows and the feature store (<c>pipeline.windows</c>).</summary>
     public required WindowSettings Windows { get; init; }
 
@@ -46,6 +56,14 @@ public sealed record TransactionGraphSettings
     /// <summary><c>pipeline.topics.transactions</c>.</summary>
     public required string TransactionsTopic { get; init; }
 
+    /// <summary>A copy whose consumer and producers all use <paramref name="bootstrapServers"/> (the embedded broker).</summary>
+    public TransactionGraphSettings WithBootstrapServers(string bootstrapServers) => this with
+    {
+        Consumer = Consumer.WithBootstrapServers(bootstrapServers),
+        DeadLetterProducer = DeadLetterProducer.WithBootstrapServers(bootstrapServers),
+        AlertProducer = AlertProducer.WithBootstrapServers(bootstrapServers),
+    };
+
     /// <summary>Reads the <c>pipeline</c> block of <paramref name="root"/> (the whole configuration).</summary>
     public static TransactionGraphSettings Create(Config root)
     {
@@ -55,6 +73,10 @@ public sealed record TransactionGraphSettings
 
     private static TransactionGraphSettings Create(Config root, Config pipeline) => new()
     {
+        Alerting = AlertingSettings.Create(ConfigReader.Block(pipeline, "alerting")),
+        AlertsTopic = ConfigReader.String(pipeline, "topics.alerts", allowEmpty: false),
+        AlertProducer = ProducerSettings<string, string>.Create(ConfigReader.Block(pipeline, "kafka.producer"), Serializers.Utf8, Serializers.Utf8)
+            .WithClientId("pipeline-alerts"),
         Dedupe = DedupeSettings.Create(ConfigReader.Block(pipeline, "dedupe")),
         Pii = PiiSettings.Create(ConfigReader.Block(pipeline, "pii"), embedded: ConfigReader.OneOf(pipeline, "mode", "embedded", "external") == "embedded"),
         DeadLetterTopic = ConfigReader.String(pipeline, "topics.dlq", allowEmpty: false),

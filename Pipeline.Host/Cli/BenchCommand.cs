@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Streams;
 using Confluent.Kafka;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Scoring;
@@ -66,19 +67,18 @@ public static class BenchCommand
         var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
         ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
         await store.InitializeAsync(ct).ConfigureAwait(false);
+        IAlertStore? alerts = storeKind == "sqlite" ? new SqliteAlertStore(tempDb) : null;
+        if (alerts is not null) await alerts.InitializeAsync(ct).ConfigureAwait(false);
         var metrics = new PipelineMetrics(Metrics.NewCustomRegistry());
 
         var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config));
         try
         {
             // 2. The pipeline: Kafka source → decode → scoring → store → commit, as `run` builds it.
-            var graphSettings = options.Graph with
-            {
-                TransactionsTopic = Topic,
-                Consumer = options.Graph.Consumer.WithBootstrapServers(cluster.BootstrapServers).WithGroupId("bench-pipeline"),
-            };
+            var graphSettings = options.Graph.WithBootstrapServers(cluster.BootstrapServers) with { TransactionsTopic = Topic };
+            graphSettings = graphSettings with { Consumer = graphSettings.Consumer.WithGroupId("bench-pipeline") };
             var registry = Metrics.NewCustomRegistry();
-            var services = await TransactionGraphServicesFactory.CreateAsync(graphSettings, store, metrics, TimeProvider.System, Logging.GetLogger(system, "bench"), registry).ConfigureAwait(false);
+            var services = await TransactionGraphServicesFactory.CreateAsync(graphSettings, store, alerts, metrics, TimeProvider.System, Logging.GetLogger(system, "bench"), registry).ConfigureAwait(false);
             GC.Collect();
             var baseline = Process.GetCurrentProcess().WorkingSet64;
             var peak = baseline;
@@ -133,6 +133,7 @@ public static class BenchCommand
         {
             await system.Terminate().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
+            if (alerts is not null) await alerts.DisposeAsync().ConfigureAwait(false);
             if (File.Exists(tempDb)) File.Delete(tempDb);
         }
     }

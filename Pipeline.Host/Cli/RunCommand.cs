@@ -52,10 +52,18 @@ public static class RunCommand
             var store = await Preflight.OpenStoreAsync(options.Graph.Store, environment, ct).ConfigureAwait(false);
             await using (store.ConfigureAwait(false))
             {
-                var runtime = new PipelineRuntime(options, store, new PipelineMetrics(), broker, bootstrap);
-                var app = BuildApp(runtime);
-                await app.RunAsync(ct).ConfigureAwait(false);
-                return runtime.Failure is null ? 0 : 1;
+                var alerts = await Preflight.OpenAlertStoreAsync(options.Graph.Store, environment, ct).ConfigureAwait(false);
+                try
+                {
+                    var runtime = new PipelineRuntime(options, store, alerts, new PipelineMetrics(), broker, bootstrap);
+                    var app = BuildApp(runtime);
+                    await app.RunAsync(ct).ConfigureAwait(false);
+                    return runtime.Failure is null ? 0 : 1;
+                }
+                finally
+                {
+                    if (alerts is not null) await alerts.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
         finally

@@ -1,4 +1,5 @@
 using Akka;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Sinks;
@@ -10,13 +11,16 @@ namespace Pipeline.Host.Hosting;
 /// (when embedded), the metrics, and — once the graph runs — its control. Registered as a
 /// singleton so HTTP endpoints and the progress reporter read the same state.
 /// </summary>
-public sealed class PipelineRuntime(RunOptions options, ITransactionStore store, PipelineMetrics metrics, MockKafkaCluster? embeddedBroker, string bootstrapServers)
+public sealed class PipelineRuntime(RunOptions options, ITransactionStore store, IAlertStore? alertStore, PipelineMetrics metrics, MockKafkaCluster? embeddedBroker, string bootstrapServers)
 {
     /// <summary>The host's options.</summary>
     public RunOptions Options { get; } = options;
 
     /// <summary>The store opened in preflight.</summary>
     public ITransactionStore Store { get; } = store;
+
+    /// <summary>The alert store opened in preflight; null when the store kind keeps no rows.</summary>
+    public IAlertStore? AlertStore { get; } = alertStore;
 
     /// <summary>The graph's metrics.</summary>
     public PipelineMetrics Metrics { get; } = metrics;

@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Assembly;
 
 namespace Pipeline.Host.Hosting;
@@ -26,17 +27,16 @@ public sealed class PipelineService(
     private Task? _progress;
     private readonly List<Task> _companions = [];
     private TransactionGraphServices? _services;
+    private readonly List<AlertDeliveryControl> _deliveries = [];
+    private HttpClient? _http;
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var materializer = system.Materializer(namePrefix: "pipeline");
-        var settings = runtime.Options.Graph with
-        {
-            Consumer = runtime.Options.Graph.Consumer.WithBootstrapServers(runtime.BootstrapServers),
-        };
+        var settings = runtime.Options.Graph.WithBootstrapServers(runtime.BootstrapServers);
         var services = await TransactionGraphServicesFactory.CreateAsync(
-            settings, runtime.Store, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
+            settings, runtime.Store, runtime.AlertStore, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
         _services = services;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
         runtime.Control = control;
@@ -53,6 +53,7 @@ public sealed class PipelineService(
             }
         }, TaskScheduler.Default);
 
+        StartAlertDelivery(settings, services, materializer);
         _progress = ReportProgressAsync(_stopping.Token);
         foreach (var companion in companions) _companions.Add(companion.RunAsync(runtime, _stopping.Token));
     }
@@ -83,9 +84,34 @@ public sealed class PipelineService(
         finally
         {
             runtime.Control = null;
+            foreach (var delivery in _deliveries) await delivery.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            _http?.Dispose();
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
             if (_services is not null) await TransactionGraphServicesFactory.DisposeAsync(_services).ConfigureAwait(false);
         }
+    }
+
+    // One delivery stream per enabled channel reads the outbox; Slack and webhooks never touch ingestion.
+    private void StartAlertDelivery(TransactionGraphSettings settings, TransactionGraphServices services, IMaterializer materializer)
+    {
+        var alerting = settings.Alerting;
+        if (services.AlertStore is null || !alerting.Enabled) return;
+        var log = Logging.GetLogger(system, "pipeline.alerts");
+        var channels = new List<IAlertChannel>();
+        if (alerting.ConsoleEnabled) channels.Add(new ConsoleChannel(Console.Out));
+        if (alerting.Slack.Enabled || alerting.Webhook.Enabled)
+        {
+            _http = AlertHttp.CreateClient(TimeSpan.FromSeconds(5));
+            if (alerting.Slack.Enabled) channels.Add(new SlackChannel(_http, alerting, TimeProvider.System));
+            if (alerting.Webhook.Enabled) channels.Add(new WebhookChannel(_http, alerting, TimeProvider.System));
+        }
+
+        foreach (var channel in channels)
+        {
+            _deliveries.Add(AlertDelivery.Create(services.AlertStore, channel, alerting, services.AlertMetrics, TimeProvider.System, log, Environment.MachineName).Run(materializer));
+        }
+
+        logger.LogInformation("Alert delivery started for {Channels}", string.Join(", ", channels.Select(c => c.Name)));
     }
 
     private async Task ReportProgressAsync(CancellationToken ct)

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Sinks;
 using Pipeline.Graph.Sinks.Postgres;
@@ -37,6 +38,31 @@ public static class Preflight
             "postgres" => new PostgresTransactionStore(settings.Postgres, postgresMetrics, loggerFactory?.CreateLogger<PostgresTransactionStore>()),
             _ => new SqliteTransactionStore(SqlitePath(settings, environment)),
         };
+        try
+        {
+            await store.InitializeAsync(ct).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The alert store beside the transaction store: the same SQLite file, or the same PostgreSQL
+    /// database (whose migrations the transaction store applied); none when rows are not kept.
+    /// </summary>
+    public static async Task<IAlertStore?> OpenAlertStoreAsync(StoreSettings settings, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    {
+        IAlertStore? store = settings.Kind switch
+        {
+            "none" => null,
+            "postgres" => new PostgresAlertStore(settings.Postgres.ConnectionString),
+            _ => new SqliteAlertStore(SqlitePath(settings, environment)),
+        };
+        if (store is null) return null;
         try
         {
             await store.InitializeAsync(ct).ConfigureAwait(false);

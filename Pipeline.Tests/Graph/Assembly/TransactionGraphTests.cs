@@ -2,6 +2,7 @@ using Akka.Event;
 using Akka.Streams;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
+using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Sinks;
 using Pipeline.Host.Hosting;
@@ -18,9 +19,11 @@ namespace Pipeline.Tests.Graph.Assembly;
 public sealed class TransactionGraphTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output), IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("graph-");
+    private SqliteAlertStore? _alerts;
 
     void IDisposable.Dispose()
     {
+        _alerts?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dir.Delete(recursive: true);
         base.Dispose();
     }
@@ -81,7 +84,7 @@ public sealed class TransactionGraphTests(ITestOutputHelper output) : Akka.TestK
     }
 
     private Task<TransactionGraphServices> Services(TransactionGraphSettings settings, ITransactionStore store, PipelineMetrics metrics) =>
-        TransactionGraphServicesFactory.CreateAsync(settings, store, metrics, TimeProvider.System, Sys.Log, Metrics.NewCustomRegistry());
+        TransactionGraphServicesFactory.CreateAsync(settings, store, _alerts, metrics, TimeProvider.System, Sys.Log, Metrics.NewCustomRegistry());
 
     internal static List<(string Key, string Value)> Transactions(int count) =>
         TransactionGenerator.Generate(new GeneratorOptions
@@ -98,14 +101,17 @@ public sealed class TransactionGraphTests(ITestOutputHelper output) : Akka.TestK
     private async Task<(TransactionGraphSettings, PipelineMetrics, ITransactionStore)> Build(string topic, string group, string bootstrap)
     {
         var options = RunOptions.Create(PipelineConfigLoader.Load(new Dictionary<string, string>(), null, null));
-        var settings = options.Graph with
+        var all = options.Graph.WithBootstrapServers(bootstrap);
+        var settings = all with
         {
             TransactionsTopic = topic,
-            Consumer = options.Graph.Consumer.WithBootstrapServers(bootstrap).WithGroupId(group)
+            Consumer = all.Consumer.WithGroupId(group)
                 .WithProperty("session.timeout.ms", "6000").WithProperty("heartbeat.interval.ms", "500").WithProperty("auto.commit.interval.ms", "100"),
         };
         var store = new SqliteTransactionStore(Path.Combine(_dir.FullName, "graph.db"));
         await store.InitializeAsync(CancellationToken.None);
+        _alerts ??= new SqliteAlertStore(Path.Combine(_dir.FullName, "graph.db"));
+        await _alerts.InitializeAsync(CancellationToken.None);
         return (settings, new PipelineMetrics(Metrics.NewCustomRegistry()), store);
     }
 

@@ -27,7 +27,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_should_exit_1_with_one_line_when_the_broker_is_unreachable()
     {
         var port = FreePort.Next();
-        var (code, stderr) = await Run("--set", $"pipeline.mode = external; pipeline.kafka.consumer.kafka-clients.bootstrap.servers = \"127.0.0.1:{port}\"; {Db()}");
+        var (code, stderr) = await Run("--set", $"pipeline.mode = external; pipeline.pii.key = \"{new string('k', 40)}\"; pipeline.kafka.consumer.kafka-clients.bootstrap.servers = \"127.0.0.1:{port}\"; {Db()}");
 
         Assert.Equal(1, code);
         Assert.Single(Lines(stderr));
@@ -67,7 +67,7 @@ public sealed class RunCommandTests : IDisposable
         var db = Path.Combine(_dir.FullName, "ext.db");
         using var cts = new CancellationTokenSource();
         var run = Program.RunAsync(
-            ["run", "--set", $"pipeline.mode = external; pipeline.kafka.consumer.kafka-clients.bootstrap.servers = \"{kafka.BootstrapServers}\"; pipeline.topics.transactions = \"{topic}\"; pipeline.store.sqlite.path = \"{db}\"; pipeline.http.url = \"http://127.0.0.1:0\"; pipeline.kafka.consumer.kafka-clients.session.timeout.ms = 6000; pipeline.kafka.consumer.kafka-clients.heartbeat.interval.ms = 500"],
+            ["run", "--set", $"pipeline.mode = external; pipeline.kafka.consumer.kafka-clients.bootstrap.servers = \"{kafka.BootstrapServers}\"; pipeline.topics.transactions = \"{topic}\"; pipeline.store.sqlite.path = \"{db}\"; pipeline.http.url = \"http://127.0.0.1:0\"; pipeline.kafka.consumer.kafka-clients.session.timeout.ms = 6000; pipeline.kafka.consumer.kafka-clients.heartbeat.interval.ms = 500; pipeline.kafka.producer.kafka-clients.bootstrap.servers = \"{kafka.BootstrapServers}\"; pipeline.pii.key = \"{new string('k', 40)}\""],
             TextWriter.Null, TextWriter.Null, cts.Token);
 
         await TransactionGraphTests.WaitUntil(() => run.IsCompleted || (File.Exists(db) && SafeCount(db) >= records.Count), TimeSpan.FromSeconds(90));

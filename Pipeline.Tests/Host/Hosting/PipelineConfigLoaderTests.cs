@@ -39,12 +39,22 @@ public sealed class PipelineConfigLoaderTests
     [Fact]
     public void Load_should_switch_to_external_mode_when_kafka_bootstrap_servers_is_set()
     {
-        var env = new Dictionary<string, string> { ["KAFKA_BOOTSTRAP_SERVERS"] = "broker-a:9092,broker-b:9092" };
+        var env = new Dictionary<string, string> { ["KAFKA_BOOTSTRAP_SERVERS"] = "broker-a:9092,broker-b:9092", ["PIPELINE_PII_KEY"] = new string('k', 40) };
 
         var options = RunOptions.Create(PipelineConfigLoader.Load(env, null, null));
 
         Assert.False(options.Embedded);
         Assert.Equal("broker-a:9092,broker-b:9092", options.Graph.Consumer.Properties["bootstrap.servers"]);
+    }
+
+    [Fact]
+    public void Create_should_refuse_to_run_outside_the_embedded_mode_when_no_pii_key_is_configured()
+    {
+        var env = new Dictionary<string, string> { ["KAFKA_BOOTSTRAP_SERVERS"] = "broker-a:9092" };
+
+        var ex = Assert.Throws<ConfigurationException>(() => RunOptions.Create(PipelineConfigLoader.Load(env, null, null)));
+
+        Assert.Contains("PIPELINE_PII_KEY", ex.Message);
     }
 
     [Fact]
@@ -77,7 +87,7 @@ public sealed class PipelineConfigLoaderTests
             Assert.True(reference.HasPath(key), $"docker.conf sets '{key}', which reference.conf does not define");
         }
 
-        Assert.False(RunOptions.Create(PipelineConfigLoader.Load(NoEnvironment, "docker", null)).Embedded);
+        Assert.False(RunOptions.Create(PipelineConfigLoader.Load(new Dictionary<string, string> { ["PIPELINE_PII_KEY"] = new string('k', 40) }, "docker", null)).Embedded);
     }
 
     private static IEnumerable<string> Flatten(Akka.Configuration.Hocon.HoconValue value, string prefix)
