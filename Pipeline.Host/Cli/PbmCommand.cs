@@ -30,8 +30,8 @@ public static class PbmCommand
         if (args.Has("confirm"))
         {
             // CommandLineArgs reads "--confirm x" as an option with a value; give the word back.
-            var value = args.String("confirm", null);
             words.Add("--confirm");
+            var value = ConfirmValue(args);
             if (value is not null) words.Add(value);
         }
 
@@ -194,6 +194,19 @@ public static class PbmCommand
 
         if (any) words.Add(current.ToString());
         return words;
+    }
+
+    private static string? ConfirmValue(CommandLineArgs args)
+    {
+        try
+        {
+            return args.String("confirm");
+        }
+        catch (CommandLineException)
+        {
+            // A bare --confirm has no value.
+            return null;
+        }
     }
 
     private static bool LooksLikeAddress(string word)
