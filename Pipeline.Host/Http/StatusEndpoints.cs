@@ -29,7 +29,7 @@ public static class StatusEndpoints
     /// <summary>Registers <see cref="StatusFeed"/> (also as <see cref="IStatusFeed"/>) and the sampler.</summary>
     public static IServiceCollection AddStatusPage(this IServiceCollection services)
     {
-        services.AddSingleton<StatusFeed>();
+        services.AddSingleton(_ => new StatusFeed());
         services.AddSingleton<IStatusFeed>(sp => sp.GetRequiredService<StatusFeed>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StatusSampler>();

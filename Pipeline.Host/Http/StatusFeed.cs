@@ -1,12 +1,14 @@
 using Pipeline.Host.Inspector;
 using Pipeline.Models.Domain;
+using Prometheus;
 
 namespace Pipeline.Host.Http;
 
 /// <summary>
 /// The status page's memory: counts of scored and anomalous transactions, a score histogram, the
 /// model versions seen scoring, and bounded rings of recent anomalies, drift events and alerts.
-/// Transaction ids are kept; account ids, amounts and features are not.
+/// Transaction ids are kept; account ids, amounts and features are not. Scores are also exported
+/// as the Prometheus histogram <c>pipeline_anomaly_score</c> (Grafana's score distribution).
 /// </summary>
 public sealed class StatusFeed : IStatusFeed
 {
@@ -22,8 +24,18 @@ public sealed class StatusFeed : IStatusFeed
     private readonly LinkedList<AlertInfo> _anomalies = new();
     private readonly LinkedList<DriftEventInfo> _drift = new();
     private readonly LinkedList<AlertInfo> _alerts = new();
+    private readonly Histogram _scores;
     private long _scored;
     private long _anomalous;
+
+    /// <summary>Creates the feed; its histogram goes to <paramref name="registry"/> (the default registry when null).</summary>
+    public StatusFeed(CollectorRegistry? registry = null)
+    {
+        _scores = Metrics.WithCustomRegistry(registry ?? Metrics.DefaultRegistry).CreateHistogram(
+            "pipeline_anomaly_score",
+            "Anomaly scores of scored transactions, in [0, 1].",
+            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(1.0 / Buckets, 1.0 / Buckets, Buckets - 1) });
+    }
 
     /// <summary>Transactions scored so far.</summary>
     public long Scored => Interlocked.Read(ref _scored);
@@ -35,6 +47,7 @@ public sealed class StatusFeed : IStatusFeed
     public void RecordScored(ScoredTransaction scored)
     {
         var bucket = Math.Clamp((int)(Math.Clamp(scored.Score, 0, 1) * Buckets), 0, Buckets - 1);
+        _scores.Observe(scored.Score);
         lock (_gate)
         {
             _scored++;
