@@ -28,6 +28,15 @@ public sealed class InspectorLogBuffer
     /// <summary>How many entries it keeps at most.</summary>
     public int Capacity => _ring.Length;
 
+    /// <summary>Tails currently attached (for tests and diagnostics).</summary>
+    internal int Tails
+    {
+        get
+        {
+            lock (_gate) return _subscribers.Count;
+        }
+    }
+
     /// <summary>Remembers one entry and hands it to every tail.</summary>
     public void Add(DateTimeOffset timestamp, LogLevel level, string category, string message, Exception? exception)
     {

@@ -51,7 +51,7 @@ public sealed class InspectorServer(InspectorSettings settings, InspectorDispatc
         }
         catch (SocketException ex)
         {
-            throw new InvalidOperationException($"the inspector cannot listen on {settings.Host}:{settings.Port} ({ex.SocketErrorCode}); set pipeline.inspector.port or disable it", ex);
+            throw new Akka.Configuration.ConfigurationException($"the inspector cannot listen on {settings.Host}:{settings.Port} ({ex.SocketErrorCode}); set pipeline.inspector.port or disable it", ex);
         }
 
         _listener = listener;
