@@ -13,7 +13,8 @@ namespace Pipeline.Host.Inspector;
 /// <see cref="InspectorRequest"/> per line, answered by one or more <see cref="InspectorResponse"/>
 /// lines. Binds <c>pipeline.inspector.host:port</c> (loopback by default). When a token is set,
 /// a request without the right one gets an error reply and the connection is closed; tokens are
-/// compared in constant time. A line arriving while a command still replies cancels that command
+/// compared in constant time. When the port is taken the host runs on without the inspector and
+/// logs an error: diagnostics never stop transactions from being processed. A line arriving while a command still replies cancels that command
 /// (that is how a client stops <c>log tail</c>) and is then served as the next request; a request
 /// without command words only cancels and gets no reply.
 /// </summary>
@@ -51,7 +52,11 @@ public sealed class InspectorServer(InspectorSettings settings, InspectorDispatc
         }
         catch (SocketException ex)
         {
-            throw new Akka.Configuration.ConfigurationException($"the inspector cannot listen on {settings.Host}:{settings.Port} ({ex.SocketErrorCode}); set pipeline.inspector.port or disable it", ex);
+            // A diagnostics port must never stop transactions from being processed: run without it, loudly.
+            listener.Dispose();
+            logger.LogError("Inspector cannot listen on {Host}:{Port} ({SocketError}); running without it — set pipeline.inspector.port (0 = any free port) or disable it",
+                settings.Host, settings.Port, ex.SocketErrorCode);
+            return Task.CompletedTask;
         }
 
         _listener = listener;

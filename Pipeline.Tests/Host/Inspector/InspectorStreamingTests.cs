@@ -44,4 +44,22 @@ public sealed class InspectorStreamingTests
         Assert.EndsWith("ERR c: then an error", peek.Text);
         await Graph.Assembly.TransactionGraphTests.WaitUntil(() => buffer.Tails == 0, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task Server_should_log_an_error_and_let_the_host_run_when_its_port_is_taken()
+    {
+        using var occupier = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        occupier.Start();
+        var port = ((IPEndPoint)occupier.LocalEndpoint).Port;
+        var buffer = new InspectorLogBuffer(10);
+        using var provider = new InspectorLoggerProvider(buffer, TimeProvider.System);
+        var settings = new InspectorSettings { Enabled = true, Host = IPAddress.Loopback, Port = port, Token = string.Empty, LogBuffer = 10 };
+        await using var server = new InspectorServer(settings, new InspectorDispatcher([]), new Logger<InspectorServer>(new LoggerFactory([provider])));
+
+        await server.StartAsync(CancellationToken.None);
+
+        Assert.Null(server.Endpoint);
+        var error = Assert.Single(buffer.Peek(10, LogLevel.Error));
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", error.Message);
+    }
 }
