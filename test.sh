@@ -9,6 +9,11 @@ cd "$here"
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The status page test drives headless Chromium; the deploy tests run docker-compose (v1) and
+# promtool, and start a real Prometheus against an in-process host.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test prerequisites: ${need[*]}" >&2
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -17,6 +22,7 @@ if [ ${#need[@]} -gt 0 ]; then
   # The Debian packages start system-wide services; the tests run their own instances.
   $sudo_cmd service redis-server stop >/dev/null 2>&1 || true
   $sudo_cmd service postgresql stop >/dev/null 2>&1 || true
+  $sudo_cmd service prometheus stop >/dev/null 2>&1 || true
 fi
 dotnet build Pipeline.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet test Pipeline.Tests/Pipeline.Tests.csproj -c Release --no-build -nologo \

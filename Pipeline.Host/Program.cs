@@ -23,6 +23,7 @@ public static class Program
         ("bench", "measure the pipeline against the raw consume rate (--models: algorithm micro-benchmarks)"),
         ("backtest", "score a labelled CSV through score-then-learn and report ROC/PR AUC"),
         ("drift", "replay numbers through ADWIN or DDM and print drift indices as JSON"),
+        ("pbm", "inspect a running host: pbm [host:port] [command] (no command: interactive prompt)"),
         ("help", "this list"),
     ];
 
@@ -58,6 +59,7 @@ public static class Program
                 "bench" => await BenchCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "drift" => await DriftCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "backtest" => await BacktestCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "pbm" => await PbmCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "help" or "--help" or "-h" => Help(stdout),
                 _ => throw new CommandLineException($"unknown verb '{verb}' (try 'help')"),
             };

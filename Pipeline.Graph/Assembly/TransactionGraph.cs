@@ -38,7 +38,7 @@ public static class TransactionGraph
             .Via(DedupeFlow.Create(services.DedupeStore, settings.Dedupe, services.DataQuality))
             .Via(ProtectPiiFlow.Create(settings.Pii, services.DataQuality, services.Log))
             .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log))
-            .Via(ScoringFlow.Create(services.Scorer, metrics));
+            .Via(ScoringFlow.Create(services.Scorer, metrics, services.OnScored));
         if (services.AlertStore is not null)
         {
             // Before the store: an offset commits only after its alert and outbox rows are durable.

@@ -4,6 +4,7 @@ using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
 using Pipeline.Graph.Windows;
+using Pipeline.Models.Domain;
 
 namespace Pipeline.Graph.Assembly;
 
@@ -30,4 +31,8 @@ public sealed record TransactionGraphServices(
     WindowsMetrics WindowsMetrics,
     DataQualityMetrics DataQuality,
     IAlertStore? AlertStore,
-    AlertMetrics AlertMetrics);
+    AlertMetrics AlertMetrics)
+{
+    /// <summary>Called with every scored row on the scoring stage's thread (the status page's feed); must be cheap and never throw.</summary>
+    public Action<ScoredTransaction>? OnScored { get; init; }
+}

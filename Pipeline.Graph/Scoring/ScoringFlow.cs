@@ -18,13 +18,14 @@ namespace Pipeline.Graph.Scoring;
 public static class ScoringFlow
 {
     /// <summary>The scoring flow over <paramref name="scorer"/>.</summary>
-    public static Flow<PipelineElement, PipelineElement, NotUsed> Create(ITransactionScorer scorer, PipelineMetrics metrics) =>
+    public static Flow<PipelineElement, PipelineElement, NotUsed> Create(ITransactionScorer scorer, PipelineMetrics metrics, Action<Models.Domain.ScoredTransaction>? onScored = null) =>
         Flow.Create<PipelineElement>()
             .Select(element =>
             {
                 if (element is not FeaturedTransaction featured) return element;
                 var scored = scorer.ScoreThenLearn(featured.Transaction, featured.Features, featured.Late);
                 metrics.RecordScored(scored.IsAnomaly ? scored.Severity : null);
+                onScored?.Invoke(scored);
                 return (PipelineElement)new ScoredElement(featured.Offset, featured.ReceivedAt, scored);
             })
             .Named("scoring");

@@ -7,6 +7,7 @@ using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Kafka;
 using Pipeline.Host.Hosting;
 using Pipeline.Host.Http;
+using Pipeline.Host.Inspector;
 using Prometheus;
 
 namespace Pipeline.Host.Cli;
@@ -103,8 +104,11 @@ public static class RunCommand
         }
 
         builder.Services.AddHostedService<PipelineService>();
+        builder.Services.AddInspector(runtime, Program.EnvironmentVariables());
+        builder.Services.AddStatusPage();
         var app = builder.Build();
         app.MapHealth();
+        app.MapStatusPage();
         app.MapMetrics("/metrics");
         return app;
     }

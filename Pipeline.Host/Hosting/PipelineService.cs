@@ -21,7 +21,8 @@ public sealed class PipelineService(
     PipelineRuntime runtime,
     IHostApplicationLifetime lifetime,
     ILogger<PipelineService> logger,
-    IEnumerable<IPipelineCompanion> companions) : IHostedService
+    IEnumerable<IPipelineCompanion> companions,
+    Http.IStatusFeed? statusFeed = null) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _progress;
@@ -37,6 +38,7 @@ public sealed class PipelineService(
         var settings = runtime.Options.Graph.WithBootstrapServers(runtime.BootstrapServers);
         var services = await TransactionGraphServicesFactory.CreateAsync(
             settings, runtime.Store, runtime.AlertStore, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
+        if (statusFeed is not null) services = services with { OnScored = statusFeed.RecordScored };
         _services = services;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
         runtime.Control = control;

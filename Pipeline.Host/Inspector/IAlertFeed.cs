@@ -1,0 +1,8 @@
+namespace Pipeline.Host.Inspector;
+
+/// <summary>Recent alerts, for <c>alerts tail</c> and the status page. Register one implementation as a singleton.</summary>
+public interface IAlertFeed
+{
+    /// <summary>The newest <paramref name="count"/> alerts, newest first.</summary>
+    IReadOnlyList<AlertInfo> RecentAlerts(int count);
+}
