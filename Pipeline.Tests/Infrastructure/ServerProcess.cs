@@ -47,9 +47,10 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
-    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string? runAsUser = null, TimeSpan? timeout = null)
+    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string? runAsUser = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = RunAsInfo(file, args, runAsUser);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");

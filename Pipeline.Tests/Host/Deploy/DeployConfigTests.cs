@@ -7,18 +7,30 @@ namespace Pipeline.Tests.Host.Deploy;
 [Trait("Category", "Integration")]
 public sealed class DeployConfigTests
 {
+    // What an operator must export before `docker compose up`: the host refuses to start without a PII key.
+    private static readonly Dictionary<string, string> ComposeEnvironment = new() { ["PIPELINE_PII_KEY"] = new string('k', 40) };
+
     [Fact]
     public void Compose_file_should_pass_docker_compose_config()
     {
-        var (code, output) = ServerProcess.Run("docker-compose", ["-f", RepositoryFile.At("docker-compose.yml"), "config", "-q"]);
+        var (code, output) = ServerProcess.Run("docker-compose", ["-f", RepositoryFile.At("docker-compose.yml"), "config", "-q"], environment: ComposeEnvironment);
 
         Assert.True(code == 0, output);
     }
 
     [Fact]
+    public void Compose_file_should_refuse_to_render_when_no_pii_key_is_exported()
+    {
+        var (code, output) = ServerProcess.Run("docker-compose", ["-f", RepositoryFile.At("docker-compose.yml"), "config", "-q"], environment: new Dictionary<string, string> { ["PIPELINE_PII_KEY"] = "" });
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("PIPELINE_PII_KEY", output);
+    }
+
+    [Fact]
     public void Compose_file_should_start_every_service_after_its_dependencies_are_healthy_or_done()
     {
-        var (code, output) = ServerProcess.Run("docker-compose", ["-f", RepositoryFile.At("docker-compose.yml"), "config"]);
+        var (code, output) = ServerProcess.Run("docker-compose", ["-f", RepositoryFile.At("docker-compose.yml"), "config"], environment: ComposeEnvironment);
         Assert.Equal(0, code);
 
         foreach (var service in new[] { "kafka", "kafka-init", "timescaledb", "redis", "host", "producer", "prometheus", "grafana" })
