@@ -35,7 +35,8 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
     public static Props Props(LifecycleSettings settings, IActorRef retrainer, Func<DateTimeOffset>? clock = null) =>
         Akka.Actor.Props.Create(() => new ModelRegistryActor(settings, retrainer, clock ?? (() => DateTimeOffset.UtcNow)));
 
-    private ModelRegistryActor(LifecycleSettings settings, IActorRef retrainer, Func<DateTimeOffset> clock)
+    /// <summary>Use <see cref="Props(LifecycleSettings, IActorRef, Func{DateTimeOffset}?)"/>; public for Props.Create.</summary>
+    public ModelRegistryActor(LifecycleSettings settings, IActorRef retrainer, Func<DateTimeOffset> clock)
     {
         _settings = settings;
         _retrainer = retrainer;
@@ -132,8 +133,8 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
         {
             if (submit.Evaluation.Promote && submit.Version > _activeVersion)
             {
-                Save(new Promoted(submit.Version, "shadow evaluation: " + submit.Evaluation.Reason, null, pending.LearnCount, _clock()), _ =>
-                    Publish(new ModelPromoted(_activeVersion, _models[_activeVersion], _versions[_activeVersion].Trigger)));
+                Save(new Promoted(submit.Version, "shadow evaluation: " + submit.Evaluation.Reason, null, pending.LearnCount, _clock()), p =>
+                    Publish(new ModelPromoted(p.Version, _models[p.Version], p.Trigger)));
             }
             else
             {

@@ -14,7 +14,8 @@ public sealed class ModelSwapBridge : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    private ModelSwapBridge(IActorRef registry, IModelSwapHandle handle, TransactionModelConfiguration configuration)
+    /// <summary>Use <see cref="Props"/>; public for Props.Create.</summary>
+    public ModelSwapBridge(IActorRef registry, IModelSwapHandle handle, TransactionModelConfiguration configuration)
     {
         Receive<ModelPromoted>(p => handle.Offer(Read(p.Model, configuration), p.Version));
         Receive<ShadowRequested>(s => handle.BeginShadow(Read(s.Model, configuration), s.Version));

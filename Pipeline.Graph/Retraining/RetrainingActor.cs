@@ -23,7 +23,8 @@ public sealed class RetrainingActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private TrainCandidate? _current;
 
-    private RetrainingActor(
+    /// <summary>Use <see cref="Props"/> or <see cref="SupervisedProps"/>; public for Props.Create.</summary>
+    public RetrainingActor(
         TrainingSample sample,
         TransactionModelConfiguration configuration,
         TimeSpan timeout,
