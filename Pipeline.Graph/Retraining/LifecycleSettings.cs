@@ -48,6 +48,9 @@ public sealed record LifecycleSettings
     /// <summary>Decisions remembered by transaction id to match delayed labels (<c>drift.decision-memory</c>).</summary>
     public required int DecisionMemory { get; init; }
 
+    /// <summary>Scored transactions of a model (from the start and after each swap) not watched by ADWIN while the model warms up (<c>drift.warm-up-events</c>).</summary>
+    public required long DriftWarmUpEvents { get; init; }
+
     /// <summary>Run ADWIN on the amount z-score as well as on the score (<c>drift.watch-amount-z-score</c>).</summary>
     public required bool WatchAmountZScore { get; init; }
 
@@ -78,6 +81,7 @@ public sealed record LifecycleSettings
             RetainedVersions = ConfigReader.Int(config, $"{s}.retained-versions", 1, 1000),
             SnapshotEveryEvents = ConfigReader.Int(config, $"{s}.snapshot-every-events", 1, 1_000_000),
             DecisionMemory = ConfigReader.Int(config, $"{s}.drift.decision-memory", 1, 100_000_000),
+            DriftWarmUpEvents = ConfigReader.Long(config, $"{s}.drift.warm-up-events", 0, 100_000_000),
             WatchAmountZScore = ConfigReader.Bool(config, $"{s}.drift.watch-amount-z-score"),
         };
     }

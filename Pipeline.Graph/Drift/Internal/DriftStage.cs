@@ -66,8 +66,10 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
     {
         private readonly DriftStage _stage;
         private readonly Inbox<TransactionLabel> _labels;
-        private readonly Adwin _score;
-        private readonly Adwin? _zScore;
+        private Adwin _score;
+        private Adwin? _zScore;
+        private string? _version;
+        private long _sinceSwap;
         private readonly Ddm _ddm;
         private readonly Watch _scoreWatch;
         private readonly Watch _zWatch;
@@ -102,15 +104,19 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
             if (element is ScoredElement scored)
             {
                 var row = scored.Scored;
-                if (double.IsFinite(row.Score) && Observe(_scoreWatch, _score.Update(row.Score)))
+                if (!string.Equals(row.ModelVersion, _version, StringComparison.Ordinal))
                 {
-                    Raise(_scoreWatch, row.Timestamp, _score.Estimation, $"window {_score.Width:F0}, detections {_score.DetectionCount}");
+                    // A new model has its own score level and warms up again: comparing it with the
+                    // previous model's scores would report the swap itself as drift.
+                    _version = row.ModelVersion;
+                    _sinceSwap = 0;
+                    _score = _stage._drift.CreateAdwin();
+                    _zScore = _stage._lifecycle.WatchAmountZScore ? _stage._drift.CreateAdwin() : null;
                 }
 
-                if (_zScore is not null && row.Features.TryGetValue(ZScoreFeature, out var z) && double.IsFinite(z)
-                    && Observe(_zWatch, _zScore.Update(z)))
+                if (++_sinceSwap > _stage._lifecycle.DriftWarmUpEvents)
                 {
-                    Raise(_zWatch, row.Timestamp, _zScore.Estimation, $"window {_zScore.Width:F0}, detections {_zScore.DetectionCount}");
+                    Watch(row);
                 }
 
                 Remember(row.TransactionId, row.IsAnomaly, row.Timestamp);
@@ -120,6 +126,20 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
         }
 
         public override void OnPull() => Pull(_stage.In);
+
+        private void Watch(ScoredTransaction row)
+        {
+            if (double.IsFinite(row.Score) && Observe(_scoreWatch, _score.Update(row.Score)))
+            {
+                Raise(_scoreWatch, row.Timestamp, _score.Estimation, $"window {_score.Width:F0}, detections {_score.DetectionCount}");
+            }
+
+            if (_zScore is not null && row.Features.TryGetValue(ZScoreFeature, out var z) && double.IsFinite(z)
+                && Observe(_zWatch, _zScore.Update(z)))
+            {
+                Raise(_zWatch, row.Timestamp, _zScore.Estimation, $"window {_zScore.Width:F0}, detections {_zScore.DetectionCount}");
+            }
+        }
 
         private void Remember(string transactionId, bool flagged, DateTimeOffset at)
         {
