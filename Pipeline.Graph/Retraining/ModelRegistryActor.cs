@@ -14,7 +14,7 @@ namespace Pipeline.Graph.Retraining;
 /// and publishes shadow requests and promotions to its subscribers (the scoring stages).
 /// A rollback creates a new version holding the earlier bytes, so versions never go backwards.
 /// </summary>
-public sealed class ModelRegistryActor : ReceivePersistentActor
+public sealed class ModelRegistryActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>The persistence id of the registry (one registry per system; a cluster singleton when scaled out).</summary>
     public const string RegistryPersistenceId = "model-registry";
@@ -30,6 +30,9 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
     private long _activeVersion;
     private long? _trainingFrom;
     private int _eventsSinceSnapshot;
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of the registry; <paramref name="retrainer"/> receives <see cref="RetrainingProtocol.TrainCandidate"/>.</summary>
     public static Props Props(LifecycleSettings settings, IActorRef retrainer, Func<DateTimeOffset>? clock = null) =>
@@ -52,6 +55,7 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
         Command<RequestRetrain>(OnRequestRetrain);
         Command<RetrainingProtocol.CandidateReady>(OnCandidateReady);
         Command<RetrainingProtocol.TrainingFailed>(OnTrainingFailed);
+        Command<TrainingOverdue>(OnTrainingOverdue);
         Command<SubmitEvaluation>(OnEvaluation);
         Command<Promote>(OnPromote);
         Command<Rollback>(OnRollback);
@@ -97,6 +101,10 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
         {
             _trainingFrom = from;
             _retrainer.Tell(new RetrainingProtocol.TrainCandidate(from, _models[from], cmd.Reason, Self));
+
+            // A request sent while the retraining actor is between restarts is dropped by its
+            // supervisor; past this deadline no answer can come and a new request is allowed.
+            Timers.StartSingleTimer(nameof(TrainingOverdue), new TrainingOverdue(from), _settings.TrainingTimeout + _settings.BackoffMax + _settings.BackoffMax);
             sender.Tell(new RetrainAccepted(from));
         });
     }
@@ -110,6 +118,7 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
         }
 
         _trainingFrom = null;
+        Timers.Cancel(nameof(TrainingOverdue));
         Save(new CandidateTrained(_lastVersion + 1, ready.BaseVersion, ready.Reason, ready.Model, ready.LearnCount, ready.SampleSize, _clock()), e =>
             Publish(new ShadowRequested(e.Version, e.Model)));
     }
@@ -118,7 +127,15 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
     {
         if (_trainingFrom != failed.BaseVersion) return;
         _trainingFrom = null;
+        Timers.Cancel(nameof(TrainingOverdue));
         _log.Warning("Retraining from version {BaseVersion} ({Reason}) failed: {Error}", failed.BaseVersion, failed.Reason, failed.Error);
+    }
+
+    private void OnTrainingOverdue(TrainingOverdue overdue)
+    {
+        if (_trainingFrom != overdue.BaseVersion) return;
+        _trainingFrom = null;
+        _log.Warning("No candidate came back for the retrain from version {BaseVersion}; a new retrain may be requested", overdue.BaseVersion);
     }
 
     private void OnEvaluation(SubmitEvaluation submit)
@@ -293,4 +310,6 @@ public sealed class ModelRegistryActor : ReceivePersistentActor
         _lastVersion = s.LastVersion;
         _activeVersion = s.ActiveVersion;
     }
+
+    private sealed record TrainingOverdue(long BaseVersion);
 }

@@ -112,6 +112,24 @@ public sealed class ModelRegistryActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
     }
 
     [Fact]
+    public async Task Registry_should_accept_a_new_retrain_when_the_retraining_actor_never_answered_the_last_one()
+    {
+        var retrainer = CreateTestProbe();
+        var settings = LifecycleTestKit.Settings("training-timeout = 100ms\nbackoff.min = 10ms\nbackoff.max = 50ms");
+        var registry = Sys.ActorOf(ModelRegistryActor.Props(settings, retrainer.Ref));
+        await registry.Ask<ActiveModel>(new Bootstrap(LifecycleTestKit.TrainedBytes(100), 100), LifecycleTestKit.Deadline);
+        Assert.IsType<RetrainAccepted>(await registry.Ask<object>(new RequestRetrain("drift"), LifecycleTestKit.Deadline));
+        await retrainer.ExpectMsgAsync<RetrainingProtocol.TrainCandidate>();
+
+        // The request was lost (no reply): once it is overdue a new one goes out.
+        await AwaitAssertAsync(async () => Assert.IsType<RetrainAccepted>(await registry.Ask<object>(new RequestRetrain("drift again"), LifecycleTestKit.Deadline)),
+            LifecycleTestKit.Deadline, TimeSpan.FromMilliseconds(50));
+        var second = await retrainer.ExpectMsgAsync<RetrainingProtocol.TrainCandidate>();
+
+        Assert.Equal("drift again", second.Reason);
+    }
+
+    [Fact]
     public async Task Subscribers_should_receive_the_active_model_and_each_promotion_when_subscribed()
     {
         var retrainer = CreateTestProbe();
