@@ -228,7 +228,13 @@ public sealed class ModelRegistryActor : ReceivePersistentActor, IWithTimers
     {
         Persist(e, persisted =>
         {
+            var before = new Dictionary<long, ModelVersionInfo>(_versions);
             Apply(persisted);
+            foreach (var info in _versions.Values)
+            {
+                if (!before.TryGetValue(info.Version, out var old) || old != info) Publish(new VersionUpdated(info));
+            }
+
             if (++_eventsSinceSnapshot >= _settings.SnapshotEveryEvents)
             {
                 _eventsSinceSnapshot = 0;

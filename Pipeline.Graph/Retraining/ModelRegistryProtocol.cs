@@ -44,7 +44,10 @@ public static class ModelRegistryProtocol
     /// <summary>The result of a candidate's shadow evaluation (sent by the scoring stage's bridge): reply <see cref="Refused"/> or nothing.</summary>
     public sealed record SubmitEvaluation(long Version, ShadowEvaluation Evaluation);
 
-    /// <summary>Registers <paramref name="Subscriber"/> for <see cref="ModelPromoted"/> and <see cref="ShadowRequested"/>; it is sent the current state at once.</summary>
+    /// <summary>
+    /// Registers <paramref name="Subscriber"/> for <see cref="ModelPromoted"/>, <see cref="ShadowRequested"/>
+    /// and <see cref="VersionUpdated"/>; it is sent the active model and any pending shadow request at once.
+    /// </summary>
     public sealed record Subscribe(IActorRef Subscriber);
 
     /// <summary>The active model.</summary>
@@ -71,6 +74,9 @@ public static class ModelRegistryProtocol
 
     /// <summary>Published: <paramref name="Version"/> is now active; scoring stages swap to it.</summary>
     public sealed record ModelPromoted(long Version, byte[] Model, string Trigger);
+
+    /// <summary>Published after every journaled change of a version (new, evaluated, promoted, retired, rejected, checkpointed): a <c>model_versions</c> upsert.</summary>
+    public sealed record VersionUpdated(ModelVersionInfo Info);
 
     /// <summary>Published: shadow-score <paramref name="Version"/> for the configured number of events.</summary>
     public sealed record ShadowRequested(long Version, byte[] Model);

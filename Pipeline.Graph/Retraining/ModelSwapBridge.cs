@@ -19,6 +19,7 @@ public sealed class ModelSwapBridge : ReceiveActor
     {
         Receive<ModelPromoted>(p => handle.Offer(Read(p.Model, configuration), p.Version));
         Receive<ShadowRequested>(s => handle.BeginShadow(Read(s.Model, configuration), s.Version));
+        Receive<VersionUpdated>(_ => { });
         registry.Tell(new Subscribe(Self));
         _log.Debug("Scoring stage subscribed to the model registry");
     }

@@ -140,11 +140,17 @@ public sealed class ModelRegistryActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
         registry.Tell(new Subscribe(subscriber.Ref));
         var initial = await subscriber.ExpectMsgAsync<ModelPromoted>();
         await TrainCandidateAsync(registry, retrainer, LifecycleTestKit.TrainedBytes(200), "drift");
+        var trained = await subscriber.ExpectMsgAsync<VersionUpdated>();
         var shadow = await subscriber.ExpectMsgAsync<ShadowRequested>();
         registry.Tell(new SubmitEvaluation(2, Evaluation(promote: true)));
+        var evaluated = await subscriber.ExpectMsgAsync<VersionUpdated>();
+        var updates = new[] { await subscriber.ExpectMsgAsync<VersionUpdated>(), await subscriber.ExpectMsgAsync<VersionUpdated>() };
         var promoted = await subscriber.ExpectMsgAsync<ModelPromoted>();
 
         Assert.Equal(1, initial.Version);
+        Assert.Equal((2, ModelStatus.Candidate), (trained.Info.Version, trained.Info.Status));
+        Assert.NotNull(evaluated.Info.Evaluation);
+        Assert.Equal([(1L, ModelStatus.Retired), (2L, ModelStatus.Active)], updates.Select(u => (u.Info.Version, u.Info.Status)).Order());
         Assert.Equal(2, shadow.Version);
         Assert.Equal(2, promoted.Version);
         Assert.StartsWith("shadow evaluation", promoted.Trigger);
