@@ -1,0 +1,175 @@
+using System.Globalization;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Ingest;
+using Pipeline.Graph.Scoring;
+using Pipeline.Graph.Windows;
+using Pipeline.Models.Lifecycle;
+
+namespace Pipeline.Graph.Retraining.Internal;
+
+/// <summary>Scoring with hot swap, shadow evaluation, training sample and checkpoints (see <see cref="ModelSwapFlow"/>).</summary>
+internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape<PipelineElement, PipelineElement>, IModelSwapHandle>
+{
+    private readonly ModelTransactionScorer _scorer;
+    private readonly long _version;
+    private readonly LifecycleSettings _settings;
+    private readonly TrainingSample _sample;
+    private readonly IScoringLifecycleListener _listener;
+    private readonly PipelineMetrics _metrics;
+    private readonly LifecycleMetrics _lifecycleMetrics;
+
+    public ModelSwapStage(ModelTransactionScorer scorer, long version, LifecycleSettings settings, TrainingSample sample,
+        IScoringLifecycleListener listener, PipelineMetrics metrics, LifecycleMetrics lifecycleMetrics)
+    {
+        _scorer = scorer;
+        _version = version;
+        _settings = settings;
+        _sample = sample;
+        _listener = listener;
+        _metrics = metrics;
+        _lifecycleMetrics = lifecycleMetrics;
+        Shape = new FlowShape<PipelineElement, PipelineElement>(In, Out);
+    }
+
+    public Inlet<PipelineElement> In { get; } = new("model-swap.in");
+
+    public Outlet<PipelineElement> Out { get; } = new("model-swap.out");
+
+    public override FlowShape<PipelineElement, PipelineElement> Shape { get; }
+
+    protected override Attributes InitialAttributes => Attributes.CreateName("model-swap");
+
+    public override ILogicAndMaterializedValue<IModelSwapHandle> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var handle = new Handle();
+        return new LogicAndMaterializedValue<IModelSwapHandle>(new Logic(this, handle.Inbox), handle);
+    }
+
+    private sealed class Handle : IModelSwapHandle
+    {
+        public Inbox<SwapCommand> Inbox { get; } = new();
+
+        public void Offer(Pipeline.Models.Anomaly.TransactionAnomalyModel model, long version) => Inbox.Post(new SwapCommand.Offer(model, version));
+
+        public void BeginShadow(Pipeline.Models.Anomaly.TransactionAnomalyModel candidate, long version) => Inbox.Post(new SwapCommand.Shadow(candidate, version));
+
+        public void OnLabel(Pipeline.Models.Domain.TransactionLabel label) => Inbox.Post(new SwapCommand.Label(label));
+    }
+
+    private sealed class Logic : InAndOutGraphStageLogic
+    {
+        private readonly ModelSwapStage _stage;
+        private readonly Inbox<SwapCommand> _inbox;
+        private long _version;
+        private long _sinceCheckpoint;
+        private Pipeline.Models.Anomaly.TransactionAnomalyModel? _candidate;
+        private long _candidateVersion;
+        private ShadowComparison? _shadow;
+
+        public Logic(ModelSwapStage stage, Inbox<SwapCommand> inbox)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _inbox = inbox;
+            _version = stage._version;
+            SetHandler(stage.In, this);
+            SetHandler(stage.Out, this);
+        }
+
+        public override void PreStart()
+        {
+            _stage._scorer.Swap(_stage._scorer.Model, _version.ToString(CultureInfo.InvariantCulture));
+            _stage._lifecycleMetrics.SetActiveVersion(_version);
+            _inbox.Attach(GetAsyncCallback<Inbox<SwapCommand>.NotUsedSignal>(_ => Drain()));
+            Drain();
+        }
+
+        public override void OnPush()
+        {
+            var element = Grab(_stage.In);
+            if (element is not FeaturedTransaction featured)
+            {
+                Push(_stage.Out, element);
+                return;
+            }
+
+            var scorer = _stage._scorer;
+            var scored = scorer.ScoreThenLearn(featured.Transaction, featured.Features, featured.Late);
+            _stage._metrics.RecordScored(scored.IsAnomaly ? scored.Severity : null);
+            _stage._sample.Add(featured.Transaction, featured.Features);
+
+            if (_shadow is not null)
+            {
+                var candidate = _candidate!.ScoreOnly(featured.Transaction, featured.Features);
+                _shadow.Add(featured.Transaction.TransactionId, scored.Score, candidate.Score, scored.Threshold);
+                if (_shadow.IsComplete)
+                {
+                    var evaluation = _shadow.Evaluate(_stage._settings.Shadow);
+                    var version = _candidateVersion;
+                    _shadow = null;
+                    _candidate = null;
+                    _stage._lifecycleMetrics.RecordShadowEvaluation(evaluation.Promote);
+                    _stage._listener.OnShadowCompleted(version, evaluation);
+                }
+            }
+
+            if (++_sinceCheckpoint >= _stage._settings.CheckpointEveryEvents)
+            {
+                _sinceCheckpoint = 0;
+                Checkpoint();
+            }
+
+            Push(_stage.Out, new ScoredElement(featured.Offset, featured.ReceivedAt, scored));
+        }
+
+        public override void OnPull() => Pull(_stage.In);
+
+        private void Drain()
+        {
+            while (_inbox.TryTake(out var command))
+            {
+                switch (command)
+                {
+                    case SwapCommand.Offer offer when offer.Version > _version:
+                        _stage._scorer.Swap(offer.Model, offer.Version.ToString(CultureInfo.InvariantCulture));
+                        _version = offer.Version;
+                        _sinceCheckpoint = 0;
+                        if (_candidateVersion <= offer.Version)
+                        {
+                            _shadow = null;
+                            _candidate = null;
+                        }
+
+                        _stage._lifecycleMetrics.RecordSwap(offer.Version);
+                        Log.Info("Swapped in model version {0}", offer.Version);
+                        break;
+                    case SwapCommand.Offer stale:
+                        Log.Debug("Ignored model version {0}: version {1} is already scoring", stale.Version, _version);
+                        break;
+                    case SwapCommand.Shadow shadow when shadow.Version > _version && shadow.Version != _candidateVersion:
+                        _candidate = shadow.Candidate;
+                        _candidateVersion = shadow.Version;
+                        _shadow = new ShadowComparison(_stage._settings.ShadowEvents);
+                        Log.Info("Shadow-scoring candidate version {0} for {1} transactions", shadow.Version, _stage._settings.ShadowEvents);
+                        break;
+                    case SwapCommand.Shadow:
+                        break;
+                    case SwapCommand.Label label:
+                        _shadow?.Label(label.Value.TransactionId, label.Value.IsFraud);
+                        break;
+                }
+            }
+        }
+
+        private void Checkpoint()
+        {
+            using var buffer = new MemoryStream();
+            var model = _stage._scorer.Model;
+            model.WriteTo(buffer);
+            _stage._listener.OnCheckpoint(_version, buffer.ToArray(), model.LearnCount);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Ingest;
+using Pipeline.Graph.Retraining;
+using Pipeline.Graph.Scoring;
+using Pipeline.Graph.Windows;
+using Pipeline.Models.Lifecycle;
+using Prometheus;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Pipeline.Tests.Graph.Retraining;
+
+public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
+{
+    [Fact]
+    public async Task Swap_should_give_every_row_one_non_decreasing_version_and_lose_or_repeat_no_element_when_promotions_arrive_under_load()
+    {
+        var featured = LifecycleTestKit.Featurized(LifecycleTestKit.Generate(seed: 21, normal: 4000, drift: 0, attack: 0));
+        var baseModel = LifecycleTestKit.Bytes(LifecycleTestKit.NewScorer().Model);
+        var handle = new TaskCompletionSource<IModelSwapHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var offers = new List<Task>();
+        var offered = new List<long>();
+
+        // Promotions are offered from the thread pool while elements are in flight, some of them
+        // stale (older than what was offered before) to check that versions never go backwards.
+        var trigger = Flow.Create<PipelineElement>().Select(e =>
+        {
+            var i = e.Offset.Offset;
+            if (i > 0 && i % 200 == 0)
+            {
+                var version = (i / 200) % 5 == 4 ? (i / 200) - 2 : (i / 200) + 1;
+                lock (offered) offered.Add(version);
+                offers.Add(Task.Run(async () => (await handle.Task).Offer(LifecycleTestKit.Read(baseModel), version)));
+            }
+
+            return e;
+        }).Async();
+        var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 1, LifecycleTestKit.Settings(), new TrainingSample(100),
+            new LifecycleTestKit.RecordingListener(), new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
+
+        var (swap, done) = Source.From(featured.Cast<PipelineElement>()).Via(trigger).ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
+        handle.SetResult(swap);
+        var rows = await done.WaitAsync(LifecycleTestKit.Deadline);
+        await Task.WhenAll(offers);
+
+        var versions = rows.Cast<ScoredElement>().Select(r => long.Parse(r.Scored.ModelVersion, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(featured.Select(f => f.Transaction.TransactionId), rows.Cast<ScoredElement>().Select(r => r.Scored.TransactionId));
+        Assert.Equal(featured.Select(f => f.Offset.Offset), rows.Select(LifecycleTestKit.OffsetOf));
+        Assert.All(versions.Zip(versions.Skip(1)), p => Assert.True(p.First <= p.Second, $"version went back from {p.First} to {p.Second}"));
+        Assert.True(versions.Distinct().Count() > 5, $"only versions {string.Join(",", versions.Distinct())} scored");
+        Assert.Subset(offered.Append(1).ToHashSet(), versions.ToHashSet());
+    }
+
+    [Fact]
+    public async Task Flow_should_report_a_shadow_evaluation_checkpoints_and_fill_the_sample_when_a_candidate_is_offered()
+    {
+        var featured = LifecycleTestKit.Featurized(LifecycleTestKit.Generate(seed: 22, normal: 1500, drift: 0, attack: 0));
+        var listener = new LifecycleTestKit.RecordingListener();
+        var sample = new TrainingSample(500);
+        var settings = LifecycleTestKit.Settings("shadow.events = 400, checkpoint-every-events = 600");
+        var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, sample, listener,
+            new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
+        var (probe, done) = Source.From(featured.Cast<PipelineElement>()).ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
+
+        // Offered before the first element is pulled through: queued by the handle, applied at start.
+        // The label arrives before its transaction was shadow-scored, so it cannot be joined.
+        probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+        probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(featured[0].Transaction.TransactionId, false, DateTimeOffset.UnixEpoch));
+        var rows = await done.WaitAsync(LifecycleTestKit.Deadline);
+
+        Assert.Equal(1500, rows.Count);
+        Assert.All(rows.Cast<ScoredElement>(), r => Assert.Equal("3", r.Scored.ModelVersion));
+        var (version, evaluation) = Assert.Single(listener.Evaluations);
+        Assert.Equal(4, version);
+        Assert.Equal(400, evaluation.Events);
+        Assert.Equal(0, evaluation.Labelled);
+        Assert.Equal("unlabelled", evaluation.Basis);
+        Assert.Equal([600L, 1200L], listener.Checkpoints.Select(c => c.LearnCount));
+        Assert.All(listener.Checkpoints, c => Assert.Equal(3, c.Version));
+        Assert.Equal(1200, LifecycleTestKit.Read(listener.Checkpoints[1].Model).LearnCount);
+        Assert.Equal(featured.TakeLast(500).Select(f => f.Transaction.TransactionId), sample.Snapshot().Select(s => s.Transaction.TransactionId));
+    }
+}
