@@ -2,7 +2,9 @@ using Akka;
 using Akka.Event;
 using Akka.Streams.Dsl;
 using Pipeline.Graph.Alerting;
+using Pipeline.Graph.Drift;
 using Pipeline.Graph.Ingest;
+using Pipeline.Graph.Retraining;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Scoring;
 using Pipeline.Graph.Sinks;
@@ -13,7 +15,8 @@ namespace Pipeline.Graph.Assembly;
 /// <summary>
 /// The whole graph of DESIGN §1 as one runnable blueprint:
 /// Kafka <c>transactions</c> → decode and validate → dead letters (original bytes to the DLQ topic) →
-/// dedupe → PII tokens → account windows → scoring → alerts (rows + outbox, Kafka) → store → commit.
+/// dedupe → PII tokens → account windows → scoring (hot-swappable) → drift → alerts (rows + outbox,
+/// Kafka) → store → commit.
 /// Each arrow is one public flow, so later stages (dedupe, PII, windows, drift, alerting) slot in
 /// between two of them without touching the others.
 /// <para>
@@ -29,7 +32,7 @@ public static class TransactionGraph
     public static IRunnableGraph<DrainingControl<Done>> Create(TransactionGraphSettings settings, TransactionGraphServices services)
     {
         var metrics = services.Metrics;
-        var scored = KafkaConsumer.CommittableSource(settings.Consumer, Subscriptions.Topics(settings.TransactionsTopic))
+        var featured = KafkaConsumer.CommittableSource(settings.Consumer, Subscriptions.Topics(settings.TransactionsTopic))
             // The source's hand-off from the poll thread runs on its own actor, beside the stages.
             .Async()
             .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
@@ -37,8 +40,20 @@ public static class TransactionGraph
             .Via(DeadLetterFlow.Create(settings.DeadLetterProducer, settings.DeadLetterTopic, services.DataQuality))
             .Via(DedupeFlow.Create(services.DedupeStore, settings.Dedupe, services.DataQuality))
             .Via(ProtectPiiFlow.Create(settings.Pii, services.DataQuality, services.Log))
-            .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log))
-            .Via(ScoringFlow.Create(services.Scorer, metrics, services.OnScored));
+            .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log));
+
+        // With a lifecycle the scoring stage hot-swaps promoted models between two elements,
+        // checkpoints the live model to the registry and shadow-scores candidates; drift follows it.
+        var scored = services.Lifecycle is { } lifecycle
+            ? featured
+                .ViaMaterialized(ModelSwapFlow.Create(lifecycle.Scorer, lifecycle.Version, lifecycle.Settings, lifecycle.Sample, lifecycle.Listener, metrics, lifecycle.Metrics), Keep.Both)
+                .ViaMaterialized(DriftFlow.Create(lifecycle.Drift, lifecycle.Settings, lifecycle.OnDrift, lifecycle.Metrics), (left, labels) =>
+                {
+                    lifecycle.OnMaterialized(left.Item2, labels);
+                    return left.Item1;
+                })
+                .Via(ObserveScored(services.OnScored))
+            : featured.Via(ScoringFlow.Create(services.Scorer, metrics, services.OnScored));
         if (services.AlertStore is not null)
         {
             // Before the store: an offset commits only after its alert and outbox rows are durable.
@@ -58,4 +73,11 @@ public static class TransactionGraph
             .MapMaterializedValue(pair => DrainingControl<Done>.Create(pair.Item1, pair.Item2))
             .Named("transaction-graph");
     }
+
+    private static Flow<PipelineElement, PipelineElement, NotUsed> ObserveScored(Action<Models.Domain.ScoredTransaction>? onScored) =>
+        Flow.Create<PipelineElement>().Select(e =>
+        {
+            if (onScored is not null && e is ScoredElement s) onScored(s.Scored);
+            return e;
+        });
 }

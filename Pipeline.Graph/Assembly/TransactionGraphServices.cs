@@ -35,4 +35,10 @@ public sealed record TransactionGraphServices(
 {
     /// <summary>Called with every scored row on the scoring stage's thread (the status page's feed); must be cheap and never throw.</summary>
     public Action<ScoredTransaction>? OnScored { get; init; }
+
+    /// <summary>
+    /// The model lifecycle (registry-backed hot swap, checkpoints, shadow scoring, drift); null
+    /// scores with <see cref="Scorer"/> alone and never swaps.
+    /// </summary>
+    public ModelLifecycleParts? Lifecycle { get; init; }
 }

@@ -56,7 +56,10 @@ public static class RunCommand
                 var alerts = await Preflight.OpenAlertStoreAsync(options.Graph.Store, environment, ct).ConfigureAwait(false);
                 try
                 {
-                    var runtime = new PipelineRuntime(options, store, alerts, new PipelineMetrics(), broker, bootstrap);
+                    var runtime = new PipelineRuntime(options, store, alerts, new PipelineMetrics(), broker, bootstrap)
+                    {
+                        Persistence = Preflight.Persistence(config, options.Graph.Store, environment),
+                    };
                     var app = BuildApp(runtime);
                     await app.RunAsync(ct).ConfigureAwait(false);
                     return runtime.Failure is null ? 0 : 1;
@@ -92,6 +95,8 @@ public static class RunCommand
         builder.Services.AddAkka("pipeline", (akka, _) =>
         {
             akka.AddHocon(runtime.Options.Config, HoconAddMode.Prepend);
+            // Journal and snapshots of the model registry (Akka.Persistence.Sql, configured by HOCON).
+            akka.AddHocon(runtime.Persistence.ToAkkaConfig(), HoconAddMode.Prepend);
             akka.ConfigureLoggers(l =>
             {
                 l.ClearLoggers();
@@ -105,6 +110,7 @@ public static class RunCommand
 
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddInspector(runtime, Program.EnvironmentVariables());
+        builder.Services.AddSingleton<IModelCommands, RegistryModelCommands>();
         builder.Services.AddStatusPage();
         var app = builder.Build();
         app.MapHealth();

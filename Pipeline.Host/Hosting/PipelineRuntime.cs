@@ -31,6 +31,12 @@ public sealed class PipelineRuntime(RunOptions options, ITransactionStore store,
     /// <summary>The cluster the graph consumes from.</summary>
     public string BootstrapServers { get; } = bootstrapServers;
 
+    /// <summary>The model registry's persistence (journal and snapshots).</summary>
+    public required Pipeline.Graph.Retraining.PersistenceSettings Persistence { get; init; }
+
+    /// <summary>The model registry actor, once started.</summary>
+    public Akka.Actor.IActorRef? Registry { get; set; }
+
     /// <summary>The running graph's control; null until started and after it stopped.</summary>
     public DrainingControl<Done>? Control { get; set; }
 

@@ -7,6 +7,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Drift;
+using Pipeline.Graph.Retraining;
+using Pipeline.Graph.Scoring;
+using Pipeline.Models.Anomaly;
+using Pipeline.Models.Lifecycle;
 
 namespace Pipeline.Host.Hosting;
 
@@ -39,6 +44,7 @@ public sealed class PipelineService(
         var services = await TransactionGraphServicesFactory.CreateAsync(
             settings, runtime.Store, runtime.AlertStore, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
         if (statusFeed is not null) services = services with { OnScored = statusFeed.RecordScored };
+        services = services with { Lifecycle = await StartLifecycleAsync(settings, services).ConfigureAwait(false) };
         _services = services;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
         runtime.Control = control;
@@ -91,6 +97,37 @@ public sealed class PipelineService(
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
             if (_services is not null) await TransactionGraphServicesFactory.DisposeAsync(_services).ConfigureAwait(false);
         }
+    }
+
+    // The registry is the only writer of models: it recovers the active model (or adopts the fresh
+    // one on first start), the scoring stage swaps in what it promotes, and drift asks it to retrain.
+    private async Task<ModelLifecycleParts> StartLifecycleAsync(TransactionGraphSettings settings, TransactionGraphServices services)
+    {
+        var lifecycle = LifecycleSettings.Create(runtime.Options.Config);
+        var configuration = ModelTransactionScorer.Configuration(settings.Scoring);
+        var sample = new TrainingSample(lifecycle.SampleSize);
+        var retrainer = system.ActorOf(RetrainingActor.SupervisedProps(lifecycle, sample, configuration), "retraining");
+        var registry = system.ActorOf(ModelRegistryActor.Props(lifecycle, retrainer), "model-registry");
+        runtime.Registry = registry;
+        var fresh = ((ModelTransactionScorer)services.Scorer).Model;
+        using var bytes = new MemoryStream();
+        fresh.WriteTo(bytes);
+        var active = await registry.Ask<ModelRegistryProtocol.ActiveModel>(new ModelRegistryProtocol.Bootstrap(bytes.ToArray(), fresh.LearnCount), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        using var activeBytes = new MemoryStream(active.Model);
+        var scorer = new ModelTransactionScorer(TransactionAnomalyModel.ReadFrom(activeBytes, configuration), active.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        logger.LogInformation("Model registry active version {Version} (learned {LearnCount} transactions)", active.Version, scorer.Model.LearnCount);
+        return new ModelLifecycleParts
+        {
+            Scorer = scorer,
+            Version = active.Version,
+            Settings = lifecycle,
+            Drift = DriftSettings.Create(runtime.Options.Config),
+            Sample = sample,
+            Listener = new RegistryLifecycleListener(registry),
+            Metrics = new LifecycleMetrics(),
+            OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}")),
+            OnMaterialized = (handle, _) => system.ActorOf(ModelSwapBridge.Props(registry, handle, configuration), "model-swap-bridge"),
+        };
     }
 
     // One delivery stream per enabled channel reads the outbox; Slack and webhooks never touch ingestion.

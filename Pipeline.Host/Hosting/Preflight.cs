@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Alerting;
 using Pipeline.Graph.Kafka;
+using Pipeline.Graph.Retraining;
 using Pipeline.Graph.Sinks;
 using Pipeline.Graph.Sinks.Postgres;
 
@@ -73,6 +74,21 @@ public static class Preflight
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The model registry's journal and snapshot store: <c>pipeline.persistence</c> as configured, or,
+    /// when its connection string is empty, the PostgreSQL database of the store (provider
+    /// postgresql) or a SQLite file beside the store's (provider sqlite).
+    /// </summary>
+    public static PersistenceSettings Persistence(Akka.Configuration.Config config, StoreSettings store, IReadOnlyDictionary<string, string> environment)
+    {
+        var settings = PersistenceSettings.Create(config);
+        if (settings.ConnectionString.Length > 0) return settings;
+        if (settings.Provider == "postgresql") return settings.WithConnectionString(store.Postgres.ConnectionString);
+        var dir = Path.GetDirectoryName(SqlitePath(store, environment))!;
+        Directory.CreateDirectory(dir);
+        return settings.WithConnectionString($"Data Source={Path.Combine(dir, "akka-persistence.db")}");
     }
 
     /// <summary>The SQLite file: the setting, or the per-user data folder (never the current directory).</summary>

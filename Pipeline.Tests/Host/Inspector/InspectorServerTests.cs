@@ -102,12 +102,22 @@ public sealed class InspectorServerTests(RunningHost host)
     }
 
     [Fact]
-    public async Task Pbm_should_answer_not_available_when_no_model_registry_is_registered()
+    public async Task Pbm_should_show_the_registry_versions_and_refuse_a_rollback_with_no_earlier_version()
     {
-        var (code, _, stderr) = await Pbm(host.InspectorAddress, "model", "rollback", "--confirm", "--token", RunningHost.Token);
+        var (historyCode, history, _) = await Pbm(host.InspectorAddress, "model", "history", "--token", RunningHost.Token);
+        var (showCode, show, _) = await Pbm(host.InspectorAddress, "model", "show", "--token", RunningHost.Token);
+        var (rollbackCode, _, rollbackError) = await Pbm(host.InspectorAddress, "model", "rollback", "--confirm", "--token", RunningHost.Token);
+        var (hierarchyCode, hierarchy, _) = await Pbm(host.InspectorAddress, "actor", "hierarchy", "-d", "3", "--token", RunningHost.Token);
 
-        Assert.Equal(1, code);
-        Assert.Contains("not available in this host", stderr);
+        Assert.Equal(0, historyCode);
+        Assert.Contains("active", history);
+        Assert.Equal(0, showCode);
+        Assert.Contains("1", show);
+        Assert.Equal(1, rollbackCode);
+        Assert.Contains("no earlier promoted version", rollbackError);
+        Assert.Equal(0, hierarchyCode);
+        Assert.Contains("model-registry", hierarchy);
+        Assert.Contains("retraining", hierarchy);
     }
 
     [Fact]

@@ -54,7 +54,10 @@ public sealed class RunningHost : IAsyncLifetime
         foreach (var topic in new[] { options.Graph.TransactionsTopic, options.LabelsTopic }) _broker.CreateTopic(topic, options.EmbeddedPartitions);
         _store = await Preflight.OpenStoreAsync(options.Graph.Store, environment, CancellationToken.None);
         _alerts = await Preflight.OpenAlertStoreAsync(options.Graph.Store, environment, CancellationToken.None);
-        Runtime = new PipelineRuntime(options, _store, _alerts, new PipelineMetrics(), _broker, _broker.BootstrapServers);
+        Runtime = new PipelineRuntime(options, _store, _alerts, new PipelineMetrics(), _broker, _broker.BootstrapServers)
+        {
+            Persistence = Preflight.Persistence(options.Config, options.Graph.Store, environment),
+        };
         App = RunCommand.BuildApp(Runtime);
         await App.StartAsync();
         await TransactionGraphTests.WaitUntil(() => Runtime.Control is not null && Runtime.Metrics.Stored >= 50 && Runtime.Control.Status().Partitions.Count == options.EmbeddedPartitions, TimeSpan.FromSeconds(60));
