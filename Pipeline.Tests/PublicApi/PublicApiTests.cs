@@ -1,5 +1,6 @@
 using PublicApiGenerator;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.PublicApi;
 
@@ -26,10 +27,5 @@ public sealed class PublicApiTests
         Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
     }
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Pipeline.sln not found above the test binaries");
-    }
+    private static string RepositoryRoot() => RepositoryFile.Root;
 }

@@ -98,18 +98,7 @@ internal static class AlertTestData
 
     public static ILoggingAdapter Log() => new CapturingLog();
 
-    private static string MigrationPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return Path.Combine(dir.FullName, "Pipeline.Graph", "Sinks", "Postgres", "Migrations", "002_alerting.sql");
-            }
-        }
-
-        throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-    }
+    private static string MigrationPath() => RepositoryFile.At("Pipeline.Graph", "Sinks", "Postgres", "Migrations", "002_alerting.sql");
 
     private sealed class FakeConsumer : IConsumerHost
     {

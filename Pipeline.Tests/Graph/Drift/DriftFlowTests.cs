@@ -12,6 +12,7 @@ using Pipeline.Tests.Graph.Windows;
 using Prometheus;
 using Xunit;
 using Xunit.Abstractions;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Drift;
 

@@ -3,6 +3,7 @@ using Pipeline.Graph.Drift;
 using Pipeline.Models.Drift;
 using Pipeline.Tests.Graph.Scoring;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Drift;
 

@@ -4,6 +4,7 @@ using Pipeline.Graph.Ingest;
 using Pipeline.Tests.Graph.Scoring;
 using Prometheus;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Ingest;
 

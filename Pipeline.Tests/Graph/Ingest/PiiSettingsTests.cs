@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Pipeline.Graph.Ingest;
 using Pipeline.Tests.Graph.Scoring;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Ingest;
 

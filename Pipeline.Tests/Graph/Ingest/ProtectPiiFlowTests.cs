@@ -6,6 +6,7 @@ using Pipeline.Tests.Graph.Scoring;
 using Pipeline.Tests.Models.Domain;
 using Prometheus;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Ingest;
 

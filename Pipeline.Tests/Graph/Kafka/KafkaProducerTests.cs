@@ -8,6 +8,7 @@ using Pipeline.Graph.Kafka.Internal;
 using Pipeline.Tests.TestKit;
 using Xunit;
 using Config = Akka.Configuration.Config;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Kafka;
 
@@ -292,17 +293,5 @@ public sealed class KafkaProducerTests : Akka.TestKit.Xunit2.TestKit
         return stored;
     }
 
-    private static Config LoadProducerBlock()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var reference = Path.Combine(dir.FullName, "hocon", "reference.conf");
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return ConfigurationFactory.ParseString(File.ReadAllText(reference)).GetConfig("pipeline.kafka.producer");
-            }
-        }
-
-        throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-    }
+    private static Config LoadProducerBlock() => ReferenceConfigFile.Load().GetConfig("pipeline.kafka.producer");
 }

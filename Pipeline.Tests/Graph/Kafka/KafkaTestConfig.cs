@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Confluent.Kafka;
 using Pipeline.Graph.Kafka;
 using Config = Akka.Configuration.Config;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Kafka;
 
@@ -33,11 +34,5 @@ internal static class KafkaTestConfig
 
     public static CommitterSettings Committer() => CommitterSettings.Create(CommitterBlock);
 
-    private static Config Load()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-        return ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(dir.FullName, "hocon", "reference.conf")));
-    }
+    private static Config Load() => ReferenceConfigFile.Load();
 }

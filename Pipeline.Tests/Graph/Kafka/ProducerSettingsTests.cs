@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Pipeline.Graph.Kafka;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Kafka;
 
@@ -199,13 +200,5 @@ public sealed class ProducerSettingsTests
 
     private static Config LoadReference() => ConfigurationFactory.ParseString(File.ReadAllText(ReferencePath()));
 
-    private static string ReferencePath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) return Path.Combine(dir.FullName, "hocon", "reference.conf");
-        }
-
-        throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-    }
+    private static string ReferencePath() => RepositoryFile.At("hocon", "reference.conf");
 }

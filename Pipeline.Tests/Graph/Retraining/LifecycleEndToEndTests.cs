@@ -17,6 +17,7 @@ using Prometheus;
 using Xunit;
 using Xunit.Abstractions;
 using static Pipeline.Graph.Retraining.ModelRegistryProtocol;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Retraining;
 

@@ -10,6 +10,7 @@ using Pipeline.Models.Features;
 using Pipeline.Models.Synthetic;
 using Pipeline.Tests.Graph.Scoring;
 using Pipeline.Tests.Graph.Windows;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Retraining;
 

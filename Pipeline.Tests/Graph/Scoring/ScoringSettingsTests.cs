@@ -3,6 +3,7 @@ using Pipeline.Graph.Scoring;
 using Pipeline.Models.Anomaly;
 using Pipeline.Models.Anomaly.Rules;
 using Xunit;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Scoring;
 

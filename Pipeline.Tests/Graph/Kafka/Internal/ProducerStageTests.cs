@@ -7,6 +7,7 @@ using Pipeline.Graph.Kafka.Internal;
 using Pipeline.Tests.TestKit;
 using Xunit;
 using Config = Akka.Configuration.Config;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Kafka.Internal;
 
@@ -187,19 +188,7 @@ public sealed class ProducerStageTests : Akka.TestKit.Xunit2.TestKit
             .ToMaterialized(TestSink.Probe<IResults<string, string, int>>(this), Keep.Both)
             .Run(_materializer);
 
-    private static Config LoadProducerBlock()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(dir.FullName, "hocon", "reference.conf")))
-                    .GetConfig("pipeline.kafka.producer");
-            }
-        }
-
-        throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-    }
+    private static Config LoadProducerBlock() => ReferenceConfigFile.Load().GetConfig("pipeline.kafka.producer");
 
     /// <summary>
     /// Records what the stage produces and reports deliveries only when the test says so, from the

@@ -6,6 +6,7 @@ using Pipeline.Graph.Sinks;
 using Pipeline.Graph.Sinks.Postgres;
 using Pipeline.Models.Domain;
 using Pipeline.Tests.Graph.Scoring;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Graph.Sinks.Postgres;
 

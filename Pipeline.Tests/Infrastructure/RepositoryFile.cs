@@ -1,4 +1,4 @@
-namespace Pipeline.Tests.Host.Deploy;
+namespace Pipeline.Tests.Infrastructure;
 
 /// <summary>Paths inside the repository, found by walking up from the test binaries to Pipeline.sln.</summary>
 internal static class RepositoryFile

@@ -1,22 +1,11 @@
 using Akka.Configuration;
 
-namespace Pipeline.Tests.Graph.Scoring;
+namespace Pipeline.Tests.Infrastructure;
 
 /// <summary>Loads the repository's <c>hocon/reference.conf</c>, found by walking up from the test binaries to Pipeline.sln.</summary>
 internal static class ReferenceConfigFile
 {
-    public static string Text()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return File.ReadAllText(Path.Combine(dir.FullName, "hocon", "reference.conf"));
-            }
-        }
-
-        throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-    }
+    public static string Text() => File.ReadAllText(RepositoryFile.At("hocon", "reference.conf"));
 
     public static Config Load() => ConfigurationFactory.ParseString(Text());
 
