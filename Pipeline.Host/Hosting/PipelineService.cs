@@ -125,7 +125,8 @@ public sealed class PipelineService(
             Sample = sample,
             Listener = new RegistryLifecycleListener(registry),
             Metrics = new LifecycleMetrics(),
-            OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}")),
+            // No sender: the registry's reply (accepted or refused) is for operators, not for the stream's actor.
+            OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.NoSender),
             OnMaterialized = (handle, _) => system.ActorOf(ModelSwapBridge.Props(registry, handle, configuration), "model-swap-bridge"),
         };
     }
