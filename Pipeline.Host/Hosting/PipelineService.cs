@@ -6,7 +6,9 @@ using Akka.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Alerting;
+using Akka.Streams.Dsl;
 using Pipeline.Graph.Assembly;
+using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Drift;
 using Pipeline.Graph.Retraining;
 using Pipeline.Graph.Scoring;
@@ -33,6 +35,8 @@ public sealed class PipelineService(
     private Task? _progress;
     private readonly List<Task> _companions = [];
     private TransactionGraphServices? _services;
+    private (IModelSwapHandle Handle, ILabelSink Sink)? _labelTargets;
+    private DrainingControl<Done>? _labels;
     private readonly List<AlertDeliveryControl> _deliveries = [];
     private HttpClient? _http;
 
@@ -48,6 +52,7 @@ public sealed class PipelineService(
         _services = services;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
         runtime.Control = control;
+        StartLabels(settings, materializer);
         logger.LogInformation("Pipeline started: consuming {Topic} from {Bootstrap} (mode {Mode}), features in {FeatureStore}, model {ModelVersion}, storing to {Store}",
             settings.TransactionsTopic, runtime.BootstrapServers, runtime.Options.Embedded ? "embedded" : "external", services.FeatureStore.Description, services.Scorer.ModelVersion, runtime.Store.Description);
 
@@ -92,11 +97,32 @@ public sealed class PipelineService(
         finally
         {
             runtime.Control = null;
+            if (_labels is not null) await _labels.DrainAndShutdown().WaitAsync(runtime.Options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
             foreach (var delivery in _deliveries) await delivery.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             _http?.Dispose();
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
             if (_services is not null) await TransactionGraphServicesFactory.DisposeAsync(_services).ConfigureAwait(false);
         }
+    }
+
+    // Delayed labels feed DDM (errors of past decisions) and the shadow evaluation of a candidate.
+    // Their own consumer group, so label lag never holds back transactions.
+    private void StartLabels(TransactionGraphSettings settings, IMaterializer materializer)
+    {
+        if (_labelTargets is not var (handle, sink)) return;
+        var consumer = settings.Consumer.WithGroupId(settings.Consumer.GroupId + "-labels");
+        _labels = KafkaConsumer.CommittableSource(consumer, Subscriptions.Topics(runtime.Options.LabelsTopic))
+            .Via(LabelsFlow.Create(
+                label =>
+                {
+                    sink.OnLabel(label);
+                    handle.OnLabel(label);
+                },
+                reason => logger.LogWarning("Skipped an invalid label record ({Reason})", reason)))
+            .ToMaterialized(Committer.Sink(settings.Committer), Keep.Both)
+            .MapMaterializedValue(pair => DrainingControl<Done>.Create(pair.Item1, pair.Item2))
+            .Run(materializer);
+        logger.LogInformation("Consuming delayed labels from {Topic}", runtime.Options.LabelsTopic);
     }
 
     // The registry is the only writer of models: it recovers the active model (or adopts the fresh
@@ -127,7 +153,11 @@ public sealed class PipelineService(
             Metrics = new LifecycleMetrics(),
             // No sender: the registry's reply (accepted or refused) is for operators, not for the stream's actor.
             OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.NoSender),
-            OnMaterialized = (handle, _) => system.ActorOf(ModelSwapBridge.Props(registry, handle, configuration), "model-swap-bridge"),
+            OnMaterialized = (handle, labels) =>
+            {
+                system.ActorOf(ModelSwapBridge.Props(registry, handle, configuration), "model-swap-bridge");
+                _labelTargets = (handle, labels);
+            },
         };
     }
 
