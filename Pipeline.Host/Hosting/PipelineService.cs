@@ -152,7 +152,7 @@ public sealed class PipelineService(
             Listener = new RegistryLifecycleListener(registry),
             Metrics = new LifecycleMetrics(),
             // No sender: the registry's reply (accepted or refused) is for operators, not for the stream's actor.
-            OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.NoSender),
+            OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.Nobody),
             OnMaterialized = (handle, labels) =>
             {
                 system.ActorOf(ModelSwapBridge.Props(registry, handle, configuration), "model-swap-bridge");
