@@ -59,6 +59,7 @@ public static class RunCommand
                     var runtime = new PipelineRuntime(options, store, alerts, new PipelineMetrics(), broker, bootstrap)
                     {
                         Persistence = Preflight.Persistence(config, options.Graph.Store, environment),
+                        LifecycleStore = Preflight.OpenLifecycleStore(options.Graph.Store, environment),
                     };
                     var app = BuildApp(runtime);
                     await app.RunAsync(ct).ConfigureAwait(false);

@@ -34,6 +34,9 @@ public sealed class PipelineRuntime(RunOptions options, ITransactionStore store,
     /// <summary>The model registry's persistence (journal and snapshots).</summary>
     public required Pipeline.Graph.Retraining.PersistenceSettings Persistence { get; init; }
 
+    /// <summary>Where drift events and model versions are mirrored (the store's database); null when no rows are kept.</summary>
+    public Pipeline.Graph.Sinks.ILifecycleStore? LifecycleStore { get; init; }
+
     /// <summary>The model registry actor, once started.</summary>
     public Akka.Actor.IActorRef? Registry { get; set; }
 

@@ -37,6 +37,7 @@ public sealed class PipelineService(
     private TransactionGraphServices? _services;
     private (IModelSwapHandle Handle, ILabelSink Sink)? _labelTargets;
     private DrainingControl<Done>? _labels;
+    private LifecycleRecorder? _recorder;
     private readonly List<AlertDeliveryControl> _deliveries = [];
     private HttpClient? _http;
 
@@ -102,6 +103,7 @@ public sealed class PipelineService(
             _http?.Dispose();
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
             if (_services is not null) await TransactionGraphServicesFactory.DisposeAsync(_services).ConfigureAwait(false);
+            if (_recorder is not null) await _recorder.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -142,6 +144,14 @@ public sealed class PipelineService(
         using var activeBytes = new MemoryStream(active.Model);
         var scorer = new ModelTransactionScorer(TransactionAnomalyModel.ReadFrom(activeBytes, configuration), active.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         logger.LogInformation("Model registry active version {Version} (learned {LearnCount} transactions)", active.Version, scorer.Model.LearnCount);
+        if (runtime.LifecycleStore is { } lifecycleStore)
+        {
+            _recorder = new LifecycleRecorder(lifecycleStore, logger);
+            var history = await registry.Ask<ModelRegistryProtocol.History>(ModelRegistryProtocol.GetHistory.Instance, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            foreach (var version in history.Versions) _recorder.Record(version);
+            registry.Tell(new ModelRegistryProtocol.Subscribe(system.ActorOf(_recorder.MirrorProps(), "model-versions-mirror")));
+        }
+
         return new ModelLifecycleParts
         {
             Scorer = scorer,
@@ -152,7 +162,11 @@ public sealed class PipelineService(
             Listener = new RegistryLifecycleListener(registry),
             Metrics = new LifecycleMetrics(),
             // No sender: the registry's reply (accepted or refused) is for operators, not for the stream's actor.
-            OnDrift = e => registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.Nobody),
+            OnDrift = e =>
+            {
+                _recorder?.Record(e, scorer.ModelVersion);
+                registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.Nobody);
+            },
             OnMaterialized = (handle, labels) =>
             {
                 system.ActorOf(ModelSwapBridge.Props(registry, handle, configuration), "model-swap-bridge");

@@ -76,6 +76,14 @@ public static class Preflight
         }
     }
 
+    /// <summary>The lifecycle tables beside the transaction store (same SQLite file or PostgreSQL database); null for kind none.</summary>
+    public static ILifecycleStore? OpenLifecycleStore(StoreSettings settings, IReadOnlyDictionary<string, string> environment) => settings.Kind switch
+    {
+        "none" => null,
+        "postgres" => new Pipeline.Graph.Sinks.Postgres.PostgresLifecycleStore(settings.Postgres.ConnectionString),
+        _ => new SqliteLifecycleStore(SqlitePath(settings, environment)),
+    };
+
     /// <summary>
     /// The model registry's journal and snapshot store: <c>pipeline.persistence</c> as configured, or,
     /// when its connection string is empty, the PostgreSQL database of the store (provider

@@ -96,6 +96,9 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.True(SafeCount(db) >= 100);
+        // The model registry's versions are mirrored into model_versions beside the rows.
+        Assert.True(TransactionGraphTests.Count(db, "SELECT COUNT(*) FROM model_versions WHERE status = 'active'") >= 1);
+        Assert.True(File.Exists(Path.Combine(_dir.FullName, "akka-persistence.db")), "the registry journal lives beside the store");
     }
 
     private string Db() => $"pipeline.store.sqlite.path = \"{Path.Combine(_dir.FullName, "x.db")}\"";
