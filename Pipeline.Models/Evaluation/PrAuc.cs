@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Pipeline.Models.Evaluation;
 
 /// <summary>
@@ -20,59 +18,47 @@ public static class PrAuc
     /// <exception cref="ArgumentException">The spans differ in length or a score is NaN.</exception>
     public static double Compute(ReadOnlySpan<double> scores, ReadOnlySpan<bool> labels)
     {
-        var n = RankedScores.Validate(scores, labels);
-        var sortedScores = ArrayPool<double>.Shared.Rent(n);
-        var sortedLabels = ArrayPool<bool>.Shared.Rent(n);
-        try
+        using var sorted = RankedScores.Sort(scores, labels);
+        var s = sorted.Scores;
+        var l = sorted.Labels;
+        var n = s.Length;
+
+        long totalPositives = 0;
+        foreach (var label in l)
         {
-            var s = sortedScores.AsSpan(0, n);
-            var l = sortedLabels.AsSpan(0, n);
-            scores.CopyTo(s);
-            labels.CopyTo(l);
-            s.Sort(l);
-
-            long totalPositives = 0;
-            foreach (var label in l)
-            {
-                if (label) totalPositives++;
-            }
-
-            if (totalPositives == 0)
-            {
-                return double.NaN;
-            }
-
-            // From the highest score down; each group of ties is one threshold. Recall grows by
-            // p/P at a group with p positives, weighted by the precision after the group.
-            long truePositives = 0, flagged = 0;
-            var sum = 0.0;
-            var i = n - 1;
-            while (i >= 0)
-            {
-                long p = 0, k = 0;
-                var value = s[i];
-                do
-                {
-                    if (l[i]) p++;
-                    k++;
-                    i--;
-                }
-                while (i >= 0 && s[i] == value);
-
-                truePositives += p;
-                flagged += k;
-                if (p > 0)
-                {
-                    sum += (double)p * truePositives / flagged;
-                }
-            }
-
-            return sum / totalPositives;
+            if (label) totalPositives++;
         }
-        finally
+
+        if (totalPositives == 0)
         {
-            ArrayPool<double>.Shared.Return(sortedScores);
-            ArrayPool<bool>.Shared.Return(sortedLabels);
+            return double.NaN;
         }
+
+        // From the highest score down; each group of ties is one threshold. Recall grows by
+        // p/P at a group with p positives, weighted by the precision after the group.
+        long truePositives = 0, flagged = 0;
+        var sum = 0.0;
+        var i = n - 1;
+        while (i >= 0)
+        {
+            long p = 0, k = 0;
+            var value = s[i];
+            do
+            {
+                if (l[i]) p++;
+                k++;
+                i--;
+            }
+            while (i >= 0 && s[i] == value);
+
+            truePositives += p;
+            flagged += k;
+            if (p > 0)
+            {
+                sum += (double)p * truePositives / flagged;
+            }
+        }
+
+        return sum / totalPositives;
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Pipeline.Models.Evaluation;
 
 /// <summary>Argument checks shared by the ranking metrics.</summary>
@@ -18,5 +20,36 @@ internal static class RankedScores
         }
 
         return scores.Length;
+    }
+
+    /// <summary>
+    /// Checks the arguments, then copies them into pooled buffers sorted by ascending score (labels
+    /// follow their scores). Dispose the result to return the buffers.
+    /// </summary>
+    public static Sorted Sort(ReadOnlySpan<double> scores, ReadOnlySpan<bool> labels)
+    {
+        var n = Validate(scores, labels);
+        var sorted = new Sorted(ArrayPool<double>.Shared.Rent(n), ArrayPool<bool>.Shared.Rent(n), n);
+        scores.CopyTo(sorted.Scores);
+        labels.CopyTo(sorted.Labels);
+        sorted.Scores.Sort(sorted.Labels);
+        return sorted;
+    }
+
+    /// <summary>Scores and labels sorted by score, in pooled buffers.</summary>
+    public readonly struct Sorted(double[] scores, bool[] labels, int count) : IDisposable
+    {
+        /// <summary>The scores, ascending.</summary>
+        public Span<double> Scores => scores.AsSpan(0, count);
+
+        /// <summary>The labels, in the order of <see cref="Scores"/>.</summary>
+        public Span<bool> Labels => labels.AsSpan(0, count);
+
+        /// <summary>Returns the buffers to the pool.</summary>
+        public void Dispose()
+        {
+            ArrayPool<double>.Shared.Return(scores);
+            ArrayPool<bool>.Shared.Return(labels);
+        }
     }
 }

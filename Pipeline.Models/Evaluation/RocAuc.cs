@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Pipeline.Models.Evaluation;
 
 /// <summary>
@@ -18,45 +16,33 @@ public static class RocAuc
     /// <exception cref="ArgumentException">The spans differ in length or a score is NaN.</exception>
     public static double Compute(ReadOnlySpan<double> scores, ReadOnlySpan<bool> labels)
     {
-        var n = RankedScores.Validate(scores, labels);
-        var sortedScores = ArrayPool<double>.Shared.Rent(n);
-        var sortedLabels = ArrayPool<bool>.Shared.Rent(n);
-        try
-        {
-            var s = sortedScores.AsSpan(0, n);
-            var l = sortedLabels.AsSpan(0, n);
-            scores.CopyTo(s);
-            labels.CopyTo(l);
-            s.Sort(l);
+        using var sorted = RankedScores.Sort(scores, labels);
+        var s = sorted.Scores;
+        var l = sorted.Labels;
+        var n = s.Length;
 
-            // Walk groups of equal scores from the lowest up. A positive beats every negative
-            // below its group and ties with the negatives inside it: twice the U statistic is
-            // Σ (2·p·negatives_below + p·n) over groups, an exact integer.
-            long positives = 0, negatives = 0, twiceU = 0;
-            var i = 0;
-            while (i < n)
+        // Walk groups of equal scores from the lowest up. A positive beats every negative
+        // below its group and ties with the negatives inside it: twice the U statistic is
+        // Σ (2·p·negatives_below + p·n) over groups, an exact integer.
+        long positives = 0, negatives = 0, twiceU = 0;
+        var i = 0;
+        while (i < n)
+        {
+            long p = 0, q = 0;
+            var value = s[i];
+            do
             {
-                long p = 0, q = 0;
-                var value = s[i];
-                do
-                {
-                    if (l[i]) p++;
-                    else q++;
-                    i++;
-                }
-                while (i < n && s[i] == value);
-
-                twiceU += (2 * p * negatives) + (p * q);
-                positives += p;
-                negatives += q;
+                if (l[i]) p++;
+                else q++;
+                i++;
             }
+            while (i < n && s[i] == value);
 
-            return positives == 0 || negatives == 0 ? double.NaN : twiceU / (2.0 * positives * negatives);
+            twiceU += (2 * p * negatives) + (p * q);
+            positives += p;
+            negatives += q;
         }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(sortedScores);
-            ArrayPool<bool>.Shared.Return(sortedLabels);
-        }
+
+        return positives == 0 || negatives == 0 ? double.NaN : twiceU / (2.0 * positives * negatives);
     }
 }
