@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Microsoft.Data.Sqlite;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Ingest;
 using Pipeline.Graph.Retraining;
@@ -14,26 +13,8 @@ using static Pipeline.Graph.Retraining.ModelRegistryProtocol;
 
 namespace Pipeline.Tests.Graph.Retraining;
 
-public sealed class CheckpointRecoveryTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class CheckpointRecoveryTests(ITestOutputHelper output) : SqliteJournalTestKit(output)
 {
-    private static readonly DirectoryInfo Dir = Directory.CreateTempSubdirectory("checkpoint-");
-    private readonly string _db;
-
-    public CheckpointRecoveryTests(ITestOutputHelper output)
-        : this(Path.Combine(Dir.FullName, Guid.NewGuid().ToString("N") + ".db"), output)
-    {
-    }
-
-    private CheckpointRecoveryTests(string db, ITestOutputHelper output)
-        : base(LifecycleTestKit.SqliteSystem(db), output: output) => _db = db;
-
-    void IDisposable.Dispose()
-    {
-        base.Dispose();
-        SqliteConnection.ClearAllPools();
-        File.Delete(_db);
-    }
-
     [Fact]
     public async Task Scores_after_a_restart_should_equal_an_uninterrupted_run_when_the_stage_resumes_from_the_registry_checkpoint()
     {
@@ -47,7 +28,7 @@ public sealed class CheckpointRecoveryTests : Akka.TestKit.Xunit2.TestKit, IDisp
         await AwaitAssertAsync(async () => Assert.Equal(2000, (await registry.Ask<ActiveModel>(GetActive.Instance, LifecycleTestKit.Deadline)).Info.LearnCount), LifecycleTestKit.Deadline);
         await Sys.Terminate();
 
-        using var restarted = ActorSystem.Create("restarted", LifecycleTestKit.SqliteSystem(_db));
+        using var restarted = ActorSystem.Create("restarted", LifecycleTestKit.SqliteSystem(Db));
         try
         {
             var recovered = restarted.ActorOf(ModelRegistryActor.Props(settings, restarted.DeadLetters));

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Microsoft.Data.Sqlite;
 using Pipeline.Graph.Retraining;
 using Pipeline.Models.Lifecycle;
 using Xunit;
@@ -9,26 +8,8 @@ using static Pipeline.Graph.Retraining.ModelRegistryProtocol;
 
 namespace Pipeline.Tests.Graph.Retraining;
 
-public sealed class ModelRegistryActorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class ModelRegistryActorTests(ITestOutputHelper output) : SqliteJournalTestKit(output)
 {
-    private static readonly DirectoryInfo Dir = Directory.CreateTempSubdirectory("registry-");
-    private readonly string _db;
-
-    public ModelRegistryActorTests(ITestOutputHelper output)
-        : this(Path.Combine(Dir.FullName, Guid.NewGuid().ToString("N") + ".db"), output)
-    {
-    }
-
-    private ModelRegistryActorTests(string db, ITestOutputHelper output)
-        : base(LifecycleTestKit.SqliteSystem(db), output: output) => _db = db;
-
-    void IDisposable.Dispose()
-    {
-        base.Dispose();
-        SqliteConnection.ClearAllPools();
-        File.Delete(_db);
-    }
-
     [Fact]
     public async Task Registry_should_answer_the_same_active_version_and_model_bytes_when_restarted_on_the_same_sqlite_file()
     {
@@ -41,7 +22,7 @@ public sealed class ModelRegistryActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
         var before = await registry.Ask<History>(GetHistory.Instance, LifecycleTestKit.Deadline);
         await Sys.Terminate();
 
-        using var second = ActorSystem.Create("restarted", LifecycleTestKit.SqliteSystem(_db));
+        using var second = ActorSystem.Create("restarted", LifecycleTestKit.SqliteSystem(Db));
         try
         {
             var recovered = second.ActorOf(ModelRegistryActor.Props(settings, second.DeadLetters));
