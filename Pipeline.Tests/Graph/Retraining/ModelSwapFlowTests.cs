@@ -1,3 +1,4 @@
+using Akka;
 using System.Globalization;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -63,12 +64,16 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         var settings = LifecycleTestKit.Settings("shadow.events = 400, checkpoint-every-events = 600");
         var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, sample, listener,
             new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
-        var (probe, done) = Source.From(featured.Cast<PipelineElement>()).ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
+        // The elements wait behind a gate, so the candidate is in place before the first one
+        // (otherwise a fast run could finish before the handle's offer reaches the stage).
+        var gate = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (probe, done) = Source.FromTask(gate.Task).SelectMany(_ => featured.Cast<PipelineElement>())
+            .ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
 
-        // Offered before the first element is pulled through: queued by the handle, applied at start.
         // The label arrives before its transaction was shadow-scored, so it cannot be joined.
         probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
         probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(featured[0].Transaction.TransactionId, false, DateTimeOffset.UnixEpoch));
+        gate.SetResult(NotUsed.Instance);
         var rows = await done.WaitAsync(LifecycleTestKit.Deadline);
 
         Assert.Equal(1500, rows.Count);
