@@ -36,11 +36,7 @@ public sealed class SqliteAlertStore : IAlertStore
     {
         try
         {
-            var dir = Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
-            _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
+            _connection = SqliteFile.Open(_path, " PRAGMA foreign_keys=ON;");
             Execute(Ddl);
             Execute($"INSERT OR IGNORE INTO schema_migrations(version, applied_at) VALUES ({SchemaVersion}, '{AlertRows.SqliteTime(DateTimeOffset.UtcNow)}');");
             return true;

@@ -62,7 +62,8 @@ public sealed class ModelTransactionScorer : ITransactionScorer
     {
         var decision = _model.ScoreThenLearn(transaction, features);
         var names = _model.FeatureNames;
-        var values = features.ToArray();
+        Span<double> values = names.Count <= 256 ? stackalloc double[names.Count] : new double[names.Count];
+        features.WriteTo(values);
         var row = new Dictionary<string, double>(names.Count, StringComparer.Ordinal);
         for (var i = 0; i < names.Count; i++)
         {

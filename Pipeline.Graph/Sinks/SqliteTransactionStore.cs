@@ -37,11 +37,7 @@ public sealed class SqliteTransactionStore : ITransactionStore
     {
         try
         {
-            var dir = Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
-            _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+            _connection = SqliteFile.Open(_path);
             Migrate();
             _insertScored = Prepare(
                 "INSERT OR IGNORE INTO scored_transactions(ts, transaction_id, account_id, amount, currency, score, is_anomaly, severity, threshold, model_version, late, features, reasons, stored_at) " +
