@@ -62,6 +62,10 @@ public static class TransactionGraph
                 output: AlertKafkaOutput.Create(settings.AlertProducer, settings.AlertsTopic)));
         }
 
+        // Scored rows to Kafka (pass-through): an element reaches the store and the committer only
+        // once its record is acknowledged, so a committed offset implies a produced record.
+        if (services.ScoredOutput is { } scoredOutput) scored = scored.Via(scoredOutput);
+
         return scored
             .Via(StoreFlow.Create(services.Store, settings.Store, metrics, services.Clock, services.Log))
             .Select(ICommittable (offset) =>

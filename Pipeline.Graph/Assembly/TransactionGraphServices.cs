@@ -41,4 +41,10 @@ public sealed record TransactionGraphServices(
     /// scores with <see cref="Scorer"/> alone and never swaps.
     /// </summary>
     public ModelLifecycleParts? Lifecycle { get; init; }
+
+    /// <summary>
+    /// Publishes scored transactions to Kafka (<see cref="Outputs.ScoredKafkaOutput"/>), placed before the
+    /// store so an offset commits only after its record is acknowledged; null publishes none.
+    /// </summary>
+    public Akka.Streams.Dsl.Flow<PipelineElement, PipelineElement, Akka.NotUsed>? ScoredOutput { get; init; }
 }

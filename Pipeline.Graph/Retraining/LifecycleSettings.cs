@@ -33,6 +33,13 @@ public sealed record LifecycleSettings
     /// <summary>Transactions a candidate shadow-scores before it is judged (<c>shadow.events</c>).</summary>
     public required int ShadowEvents { get; init; }
 
+    /// <summary>
+    /// Event time after the last shadow-scored transaction during which delayed labels of the shadowed
+    /// transactions are still joined before the decision (<c>shadow.label-wait</c>); the decision comes
+    /// earlier when every shadowed transaction has its label. Zero decides right after the last one.
+    /// </summary>
+    public required TimeSpan ShadowLabelWait { get; init; }
+
     /// <summary>The decision rule of shadow evaluations (<c>shadow.*</c>).</summary>
     public required ShadowPolicy Shadow { get; init; }
 
@@ -69,6 +76,7 @@ public sealed record LifecycleSettings
             BackoffMax = ConfigReader.Duration(config, $"{s}.backoff.max", min, TimeSpan.FromHours(1)),
             BackoffRandomFactor = ConfigReader.Double(config, $"{s}.backoff.random-factor", 0, 1),
             ShadowEvents = ConfigReader.Int(config, $"{s}.shadow.events", 1, 10_000_000),
+            ShadowLabelWait = ConfigReader.Duration(config, $"{s}.shadow.label-wait", TimeSpan.Zero, TimeSpan.FromDays(90)),
             Shadow = new ShadowPolicy
             {
                 MinLabels = ConfigReader.Int(config, $"{s}.shadow.min-labels", 1, 10_000_000),

@@ -10,6 +10,7 @@ using Akka.Streams.Dsl;
 using Pipeline.Graph.Assembly;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Drift;
+using Pipeline.Graph.Outputs;
 using Pipeline.Graph.Retraining;
 using Pipeline.Graph.Scoring;
 using Pipeline.Models.Anomaly;
@@ -38,6 +39,7 @@ public sealed class PipelineService(
     private (IModelSwapHandle Handle, ILabelSink Sink)? _labelTargets;
     private DrainingControl<Done>? _labels;
     private LifecycleRecorder? _recorder;
+    private DriftEventPublisher? _driftPublisher;
     private readonly List<AlertDeliveryControl> _deliveries = [];
     private HttpClient? _http;
 
@@ -49,6 +51,9 @@ public sealed class PipelineService(
         var services = await TransactionGraphServicesFactory.CreateAsync(
             settings, runtime.Store, runtime.AlertStore, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
         if (statusFeed is not null) services = services with { OnScored = statusFeed.RecordScored };
+        var outputs = OutputSettings.Create(runtime.Options.Config).WithBootstrapServers(runtime.BootstrapServers);
+        if (outputs.ScoredEnabled) services = services with { ScoredOutput = ScoredKafkaOutput.Create(outputs.ScoredProducer, outputs.ScoredTopic) };
+        if (outputs.DriftEnabled) _driftPublisher = DriftEventPublisher.Start(outputs, materializer, Logging.GetLogger(system, "pipeline.outputs"));
         services = services with { Lifecycle = await StartLifecycleAsync(settings, services).ConfigureAwait(false) };
         _services = services;
         var control = TransactionGraph.Create(settings, services).Run(materializer);
@@ -99,6 +104,7 @@ public sealed class PipelineService(
         {
             runtime.Control = null;
             if (_labels is not null) await _labels.DrainAndShutdown().WaitAsync(runtime.Options.DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (_driftPublisher is not null) await _driftPublisher.DisposeAsync().ConfigureAwait(false);
             foreach (var delivery in _deliveries) await delivery.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             _http?.Dispose();
             if (_progress is not null) await IgnoreCancellation(_progress).ConfigureAwait(false);
@@ -165,6 +171,7 @@ public sealed class PipelineService(
             OnDrift = e =>
             {
                 _recorder?.Record(e, scorer.ModelVersion);
+                _driftPublisher?.Publish(e, scorer.ModelVersion);
                 registry.Tell(new ModelRegistryProtocol.RequestRetrain($"{e.Detector} drift on {e.Signal}"), ActorRefs.Nobody);
             },
             OnMaterialized = (handle, labels) =>

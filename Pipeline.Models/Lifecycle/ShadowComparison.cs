@@ -36,6 +36,9 @@ public sealed class ShadowComparison
     /// <summary>Transactions recorded so far.</summary>
     public int Count => _active.Count;
 
+    /// <summary>Recorded transactions whose label has arrived.</summary>
+    public int Labelled => _labels.Count;
+
     /// <summary>True once <see cref="Count"/> reached the target.</summary>
     public bool IsComplete => _active.Count >= _target;
 

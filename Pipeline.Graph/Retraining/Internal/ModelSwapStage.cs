@@ -69,6 +69,9 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
         private long _candidateVersion;
         private ShadowComparison? _shadow;
 
+        // Set once the candidate scored its shadow events: the event time until which labels may still arrive.
+        private DateTimeOffset? _decisionDueAt;
+
         public Logic(ModelSwapStage stage, Inbox<SwapCommand> inbox)
             : base(stage.Shape)
         {
@@ -101,20 +104,19 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
             _stage._metrics.RecordScored(scored.IsAnomaly ? scored.Severity : null);
             _stage._sample.Add(featured.Transaction, featured.Features);
 
-            if (_shadow is not null)
+            if (_shadow is not null && _candidate is not null)
             {
-                var candidate = _candidate!.ScoreOnly(featured.Transaction, featured.Features);
+                var candidate = _candidate.ScoreOnly(featured.Transaction, featured.Features);
                 _shadow.Add(featured.Transaction.TransactionId, scored.Score, candidate.Score, scored.Threshold);
                 if (_shadow.IsComplete)
                 {
-                    var evaluation = _shadow.Evaluate(_stage._settings.Shadow);
-                    var version = _candidateVersion;
-                    _shadow = null;
+                    // Scoring is done; the labels of the shadowed transactions are still joined for a while.
                     _candidate = null;
-                    _stage._lifecycleMetrics.RecordShadowEvaluation(evaluation.Promote);
-                    _stage._listener.OnShadowCompleted(version, evaluation);
+                    _decisionDueAt = featured.Transaction.Timestamp + _stage._settings.ShadowLabelWait;
                 }
             }
+
+            if (_decisionDueAt is not null) TryDecide(featured.Transaction.Timestamp);
 
             if (++_sinceCheckpoint >= _stage._settings.CheckpointEveryEvents)
             {
@@ -141,6 +143,7 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
                         {
                             _shadow = null;
                             _candidate = null;
+                            _decisionDueAt = null;
                         }
 
                         _stage._lifecycleMetrics.RecordSwap(offer.Version);
@@ -153,6 +156,7 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
                         _candidate = shadow.Candidate;
                         _candidateVersion = shadow.Version;
                         _shadow = new ShadowComparison(_stage._settings.ShadowEvents);
+                        _decisionDueAt = null;
                         Log.Info("Shadow-scoring candidate version {0} for {1} transactions", shadow.Version, _stage._settings.ShadowEvents);
                         break;
                     case SwapCommand.Shadow:
@@ -162,6 +166,24 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
                         break;
                 }
             }
+
+            // Every shadowed transaction labelled: nothing left to wait for.
+            if (_decisionDueAt is not null) TryDecide(now: null);
+        }
+
+        // Decides once the label wait has passed in event time (now = a scored transaction's time), or
+        // as soon as every shadowed transaction has its label (now = null, after labels arrived).
+        private void TryDecide(DateTimeOffset? now)
+        {
+            var shadow = _shadow!;
+            if (shadow.Labelled < shadow.Count && (now is null || now < _decisionDueAt)) return;
+            var evaluation = shadow.Evaluate(_stage._settings.Shadow);
+            var version = _candidateVersion;
+            _shadow = null;
+            _decisionDueAt = null;
+            _stage._lifecycleMetrics.RecordShadowEvaluation(evaluation.Promote);
+            Log.Info("Shadow evaluation of candidate version {0} on {1} transactions ({2} labelled): {3}", version, evaluation.Events, evaluation.Labelled, evaluation.Reason);
+            _stage._listener.OnShadowCompleted(version, evaluation);
         }
 
         private void Checkpoint()

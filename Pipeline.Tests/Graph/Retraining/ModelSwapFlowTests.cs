@@ -88,4 +88,86 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         Assert.Equal(1200, LifecycleTestKit.Read(listener.Checkpoints[1].Model).LearnCount);
         Assert.Equal(featured.TakeLast(500).Select(f => f.Transaction.TransactionId), sample.Snapshot().Select(s => s.Transaction.TransactionId));
     }
+
+    [Fact]
+    public async Task Shadow_should_decide_by_labels_that_arrive_after_its_last_transaction_when_they_come_within_the_label_wait()
+    {
+        // Arrange: 200 shadowed transactions, then the stream pauses while their labels arrive.
+        var featured = LifecycleTestKit.Featurized(LifecycleTestKit.Generate(seed: 23, normal: 600, drift: 0, attack: 0));
+        var listener = new LifecycleTestKit.RecordingListener();
+        var settings = LifecycleTestKit.Settings("shadow.events = 200, shadow.label-wait = 1h, checkpoint-every-events = 1000000");
+        var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, new TrainingSample(100), listener,
+            new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
+        var start = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shadowed = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (probe, done) = Source.FromTask(start.Task).SelectMany(_ => featured.Take(250).Cast<PipelineElement>())
+            .Concat(Source.FromTask(resume.Task).SelectMany(_ => featured.Skip(250).Cast<PipelineElement>()))
+            .ViaMaterialized(flow, Keep.Right)
+            .Select(e =>
+            {
+                if (e.Offset.Offset == 249) shadowed.SetResult(NotUsed.Instance);
+                return e;
+            })
+            .ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
+        probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+        start.SetResult(NotUsed.Instance);
+        await shadowed.Task.WaitAsync(LifecycleTestKit.Deadline);
+        var undecided = Evaluations(listener).Count;
+
+        // Act: every shadowed transaction is labelled, one in ten as fraud, after the shadow ended.
+        for (var i = 0; i < 200; i++)
+        {
+            probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(featured[i].Transaction.TransactionId, i % 10 == 0, featured[i].Transaction.Timestamp));
+        }
+
+        await WaitUntil(() => Evaluations(listener).Count > 0);
+        resume.SetResult(NotUsed.Instance);
+        var rows = await done.WaitAsync(LifecycleTestKit.Deadline);
+
+        // Assert
+        Assert.Equal(0, undecided);
+        Assert.Equal(600, rows.Count);
+        var (version, evaluation) = Assert.Single(Evaluations(listener));
+        Assert.Equal(4, version);
+        Assert.Equal("labels", evaluation.Basis);
+        Assert.Equal(200, evaluation.Labelled);
+        Assert.Equal(20, evaluation.Positives);
+        Assert.NotNull(evaluation.CandidatePrAuc);
+        Assert.NotNull(evaluation.ActivePrecision);
+    }
+
+    [Theory]
+    [InlineData("30s", 1)]
+    [InlineData("1d", 0)]
+    public async Task Shadow_should_fall_back_to_the_unlabelled_rule_only_after_the_label_wait_has_passed_in_event_time_when_no_label_arrives(string wait, int expected)
+    {
+        // Arrange: 300 transactions about 1 s apart in event time; the shadow covers the first 200.
+        var featured = LifecycleTestKit.Featurized(LifecycleTestKit.Generate(seed: 24, normal: 300, drift: 0, attack: 0));
+        var listener = new LifecycleTestKit.RecordingListener();
+        var settings = LifecycleTestKit.Settings($"shadow.events = 200, shadow.label-wait = {wait}, checkpoint-every-events = 1000000");
+        var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, new TrainingSample(100), listener,
+            new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
+        var gate = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (probe, done) = Source.FromTask(gate.Task).SelectMany(_ => featured.Cast<PipelineElement>())
+            .ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
+        probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+
+        // Act
+        gate.SetResult(NotUsed.Instance);
+        var rows = await done.WaitAsync(LifecycleTestKit.Deadline);
+
+        // Assert: 30 s pass within the last 100 transactions, a day does not.
+        Assert.Equal(300, rows.Count);
+        Assert.Equal(expected, Evaluations(listener).Count);
+        Assert.All(Evaluations(listener), e => Assert.Equal("unlabelled", e.Evaluation.Basis));
+    }
+
+    private static List<(long Version, ShadowEvaluation Evaluation)> Evaluations(LifecycleTestKit.RecordingListener listener)
+    {
+        lock (listener.Evaluations) return listener.Evaluations.ToList();
+    }
+
+    private static Task WaitUntil(Func<bool> condition) =>
+        Pipeline.Tests.Graph.Assembly.TransactionGraphTests.WaitUntil(condition, LifecycleTestKit.Deadline);
 }
