@@ -9,7 +9,10 @@ namespace Pipeline.Graph.Drift;
 /// A pass-through drift stage placed after scoring: ADWIN on the score stream (and on the amount
 /// z-score when <c>pipeline.lifecycle.drift.watch-amount-z-score</c> is on), and DDM on the error
 /// of decisions against delayed labels (decisions are remembered by transaction id, at most
-/// <c>pipeline.lifecycle.drift.decision-memory</c> of them, oldest forgotten first). Each detector
+/// <c>pipeline.lifecycle.drift.decision-memory</c> of them, oldest forgotten first). A model version
+/// change resets every detector, and neither detector watches a model's first
+/// <c>pipeline.lifecycle.drift.warm-up-events</c> transactions (nor DDM the labels of an earlier
+/// model's decisions): a warming-up or replaced model is not drift in the traffic. Each detector
 /// and signal has its own cooldown (<c>pipeline.drift.adwin.cooldown-events</c>,
 /// <c>pipeline.drift.ddm.cooldown-events</c>). A drift is reported to <c>onDrift</c> (called on the
 /// stream's thread: hand off, never block) and counted in <c>pipeline_drift_events_total</c>.

@@ -55,7 +55,7 @@ public sealed record LifecycleSettings
     /// <summary>Decisions remembered by transaction id to match delayed labels (<c>drift.decision-memory</c>).</summary>
     public required int DecisionMemory { get; init; }
 
-    /// <summary>Scored transactions of a model (from the start and after each swap) not watched by ADWIN while the model warms up (<c>drift.warm-up-events</c>).</summary>
+    /// <summary>Scored transactions of a model (from the start and after each swap) not watched by the drift detectors (ADWIN on its scores, DDM on its decisions) while the model warms up (<c>drift.warm-up-events</c>).</summary>
     public required long DriftWarmUpEvents { get; init; }
 
     /// <summary>Run ADWIN on the amount z-score as well as on the score (<c>drift.watch-amount-z-score</c>).</summary>

@@ -70,11 +70,12 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
         private Adwin? _zScore;
         private string? _version;
         private long _sinceSwap;
-        private readonly Ddm _ddm;
+        private Ddm _ddm;
         private readonly Watch _scoreWatch;
         private readonly Watch _zWatch;
         private readonly Watch _ddmWatch;
-        private readonly Dictionary<string, (bool Flagged, DateTimeOffset At)> _decisions = new(StringComparer.Ordinal);
+        // Decisions awaiting their label; only those of the model scoring now, made after its warm-up, feed DDM.
+        private readonly Dictionary<string, (bool Flagged, string Version, bool Watched)> _decisions = new(StringComparer.Ordinal);
         private readonly Queue<string> _order = new();
 
         public Logic(DriftStage stage, Inbox<TransactionLabel> labels)
@@ -112,14 +113,17 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
                     _sinceSwap = 0;
                     _score = _stage._drift.CreateAdwin();
                     _zScore = _stage._lifecycle.WatchAmountZScore ? _stage._drift.CreateAdwin() : null;
+                    // Likewise its error level: a warming-up or replaced model's mistakes are not drift of the traffic.
+                    _ddm = _stage._drift.CreateDdm();
                 }
 
-                if (++_sinceSwap > _stage._lifecycle.DriftWarmUpEvents)
+                var watched = ++_sinceSwap > _stage._lifecycle.DriftWarmUpEvents;
+                if (watched)
                 {
                     Watch(row);
                 }
 
-                Remember(row.TransactionId, row.IsAnomaly, row.Timestamp);
+                Remember(row.TransactionId, (row.IsAnomaly, row.ModelVersion, watched));
             }
 
             Push(_stage.Out, element);
@@ -141,9 +145,9 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
             }
         }
 
-        private void Remember(string transactionId, bool flagged, DateTimeOffset at)
+        private void Remember(string transactionId, (bool Flagged, string Version, bool Watched) decision)
         {
-            if (_decisions.TryAdd(transactionId, (flagged, at)))
+            if (_decisions.TryAdd(transactionId, decision))
             {
                 _order.Enqueue(transactionId);
                 while (_order.Count > _stage._lifecycle.DecisionMemory) _decisions.Remove(_order.Dequeue());
@@ -161,6 +165,7 @@ internal sealed class DriftStage : GraphStageWithMaterializedValue<FlowShape<Pip
                 }
 
                 _stage._metrics.RecordLabel(matched: true);
+                if (!decision.Watched || !string.Equals(decision.Version, _version, StringComparison.Ordinal)) continue;
                 _ddm.Update(decision.Flagged != label.IsFraud);
                 if (Observe(_ddmWatch, _ddm.DriftDetected))
                 {

@@ -48,7 +48,7 @@ public sealed class DriftFlowTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         var gate = new TaskCompletionSource<PipelineElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
         var registry = new CollectorRegistry();
-        var flow = DriftFlow.Create(Drift(string.Empty), LifecycleTestKit.Settings("drift.watch-amount-z-score = off"),
+        var flow = DriftFlow.Create(Drift(string.Empty), LifecycleTestKit.Settings("drift.watch-amount-z-score = off, drift.warm-up-events = 0"),
             e => { if (e.Detector == "ddm") drifts.TrySetResult(e); }, new LifecycleMetrics(registry));
         var (labels, done) = Source.From(rows.Cast<PipelineElement>())
             .Concat(Source.FromTask(gate.Task).Where(_ => false))
@@ -70,12 +70,46 @@ public sealed class DriftFlowTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         Assert.Contains("pipeline_drift_labels_total{match=\"unknown\"} 1", await Export(registry));
     }
 
+    [Theory]
+    [InlineData(1000, false)]
+    [InlineData(0, true)]
+    public async Task DriftFlow_should_not_feed_ddm_when_the_labelled_decisions_were_made_in_warm_up_or_by_a_replaced_model(int warmUp, bool swapAfter)
+    {
+        // Arrange: 1000 decisions (all within the warm-up, or all by version 1 before version 2 takes over).
+        var rows = Enumerable.Range(0, 1000).Select(i => (PipelineElement)Scored(i, score: 0.2, flagged: false)).ToList();
+        if (swapAfter) rows.Add(Scored(1000, score: 0.2, flagged: false, version: "2"));
+        var ddm = new List<DriftEvent>();
+        var passed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource<PipelineElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = 0;
+        var registry = new CollectorRegistry();
+        var flow = DriftFlow.Create(Drift(string.Empty), LifecycleTestKit.Settings($"drift.watch-amount-z-score = off, drift.warm-up-events = {warmUp}"),
+            e => { if (e.Detector == "ddm") lock (ddm) ddm.Add(e); }, new LifecycleMetrics(registry));
+        var (labels, done) = Source.From(rows)
+            .Concat(Source.FromTask(gate.Task).Where(_ => false))
+            .ViaMaterialized(flow, Keep.Right)
+            .Select(e => { if (++seen == rows.Count) passed.SetResult(); return e; })
+            .ToMaterialized(Sink.Ignore<PipelineElement>(), Keep.Both)
+            .Run(Sys.Materializer());
+        await passed.Task.WaitAsync(LifecycleTestKit.Deadline);
+
+        // Act: the same labels that make DDM fire in the test above (half of the decisions turn wrong).
+        for (var i = 0; i < 1000; i++) labels.OnLabel(new TransactionLabel(Id(i), IsFraud: i >= 500, Start.AddSeconds(i + 60)));
+        await Pipeline.Tests.Graph.Assembly.TransactionGraphTests.WaitUntil(
+            () => Export(registry).Result.Contains("pipeline_drift_labels_total{match=\"matched\"} 1000", StringComparison.Ordinal), LifecycleTestKit.Deadline);
+        gate.SetResult(rows[0]);
+        await done.WaitAsync(LifecycleTestKit.Deadline);
+
+        // Assert: every label was matched, none reached DDM.
+        Assert.Empty(ddm);
+    }
+
     private static DriftSettings Drift(string overrides) =>
         DriftSettings.Create(ReferenceConfigFile.With($"pipeline.drift {{ {overrides} }}"));
 
     private static string Id(int i) => $"tx-{i:D6}";
 
-    private static ScoredElement Scored(int i, double score, bool flagged) =>
+    private static ScoredElement Scored(int i, double score, bool flagged, string version = "1") =>
         new(new WindowsTestKit.FakeConsumer().Offset(new TopicPartition("transactions", 0), i), Start.AddSeconds(i), new ScoredTransaction
         {
             Timestamp = Start.AddSeconds(i),
@@ -87,7 +121,7 @@ public sealed class DriftFlowTests(ITestOutputHelper output) : Akka.TestKit.Xuni
             IsAnomaly = flagged,
             Severity = "LOW",
             Threshold = 0.5,
-            ModelVersion = "1",
+            ModelVersion = version,
             Features = new Dictionary<string, double> { ["amount_zscore"] = 0.1 },
             Reasons = [],
         });
