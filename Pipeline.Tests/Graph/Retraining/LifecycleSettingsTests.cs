@@ -19,6 +19,7 @@ public sealed class LifecycleSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(1), settings.BackoffMin);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.BackoffMax);
         Assert.Equal(2000, settings.ShadowEvents);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.ShadowLabelWait);
         Assert.Equal(1.5, settings.Shadow.MaxAlertRateRatio);
         Assert.True(settings.WatchAmountZScore);
         Assert.Equal("sqlite", persistence.Provider);
