@@ -15,7 +15,9 @@ namespace Pipeline.Graph.Alerting;
 /// with <c>FOR UPDATE SKIP LOCKED</c> and a lease of <c>outbox.lease</c>; several hosts never hold the
 /// same row, and a row whose lease expired (its host died) is claimed by anyone. Only the oldest
 /// pending row of each account is claimable, so an account's alerts are delivered in order. After an
-/// empty claim it waits <c>outbox.poll-interval</c>.</item>
+/// empty claim it waits <c>outbox.poll-interval</c>, or less: when the store is the instance this process's
+/// alert flow writes through (as the host wires them), a write of new alerts ends the wait at once, so
+/// the interval only bounds how soon alerts written by other hosts are seen.</item>
 /// <item><b>Skips</b> rows below the channel's minimum severity (Slack: <c>min-severity-for-slack</c>) — marked skipped.</item>
 /// <item><b>Throttles</b> posts to the channel's <c>rate</c> with <c>burst</c> (Akka Throttle, shaping), with at most
 /// <c>outbox.parallelism</c> posts in flight.</item>

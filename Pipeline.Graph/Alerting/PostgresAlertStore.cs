@@ -14,7 +14,7 @@ namespace Pipeline.Graph.Alerting;
 /// delivery streams on one database without ever holding the same row. Leases are compared with the
 /// callers' clocks: keep hosts NTP-synchronised and the lease far above their skew.
 /// </summary>
-public sealed class PostgresAlertStore : IAlertStore
+public sealed class PostgresAlertStore : IAlertStore, IOutboxSignalSource
 {
     private const string AlertColumns = "a.alert_id, a.transaction_id, a.account_id, a.event_ts, a.amount, a.currency, a.score, a.severity, a.threshold, a.reasons::text, a.model_version, a.created_at";
     private readonly NpgsqlDataSource _dataSource;
@@ -30,6 +30,9 @@ public sealed class PostgresAlertStore : IAlertStore
 
     /// <inheritdoc />
     public string Description { get; }
+
+    /// <inheritdoc />
+    OutboxSignal IOutboxSignalSource.OutboxWritten { get; } = new();
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -154,6 +157,7 @@ public sealed class PostgresAlertStore : IAlertStore
         }
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (inserted > 0 && channels.Count > 0) ((IOutboxSignalSource)this).OutboxWritten.Raise();
         return inserted;
     }
 

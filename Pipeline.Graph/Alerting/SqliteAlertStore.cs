@@ -14,7 +14,7 @@ namespace Pipeline.Graph.Alerting;
 /// the same one-claimer-per-row guarantee <c>SKIP LOCKED</c> gives on PostgreSQL within one process.
 /// Times are stored as fixed-width UTC text, so text order is time order.
 /// </summary>
-public sealed class SqliteAlertStore : IAlertStore
+public sealed class SqliteAlertStore : IAlertStore, IOutboxSignalSource
 {
     private const int SchemaVersion = 2;
     private readonly string _path;
@@ -30,6 +30,9 @@ public sealed class SqliteAlertStore : IAlertStore
 
     /// <inheritdoc />
     public string Description => $"sqlite:{_path}";
+
+    /// <inheritdoc />
+    OutboxSignal IOutboxSignalSource.OutboxWritten { get; } = new();
 
     /// <inheritdoc />
     public Task InitializeAsync(CancellationToken cancellationToken) => _worker.Run(() =>
@@ -170,6 +173,7 @@ public sealed class SqliteAlertStore : IAlertStore
         }
 
         tx.Commit();
+        if (inserted > 0 && channels.Count > 0) ((IOutboxSignalSource)this).OutboxWritten.Raise();
         return inserted;
     });
 

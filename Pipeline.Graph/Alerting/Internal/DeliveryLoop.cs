@@ -11,7 +11,9 @@ namespace Pipeline.Graph.Alerting.Internal;
 /// they can be posted; a row whose lease would end before a post could finish is released instead of
 /// posted. A 429 pauses the whole channel until its Retry-After. Posts of one claim never share an
 /// account (the claim takes only the oldest pending row per account), so parallel posts keep each
-/// account's order.
+/// account's order. After an empty claim it waits for the poll interval, cut short when the store it
+/// reads signals that this process wrote new alerts (<see cref="OutboxSignal"/>): an alert raised here
+/// does not wait out the poll interval before it is claimed.
 /// </summary>
 internal sealed class DeliveryLoop
 {
@@ -24,6 +26,7 @@ internal sealed class DeliveryLoop
     private readonly Random _random;
     private readonly CancellationToken _stopping;
     private readonly int _claimSize;
+    private readonly OutboxSignal? _written;
     private long _pausedUntilTicks;
     private long _lastStatsTimestamp;
     private bool _statsRecorded;
@@ -41,6 +44,7 @@ internal sealed class DeliveryLoop
         _random = random;
         Owner = owner;
         _stopping = stopping;
+        _written = (store as IOutboxSignalSource)?.OutboxWritten;
         // Rows wait in the throttle after being claimed: never claim more than half a lease's worth of posts.
         _claimSize = channel.Rate is { } rate
             ? (int)Math.Clamp(Math.Floor(rate * outbox.Lease.TotalSeconds / 2), 1, outbox.Batch)
@@ -64,6 +68,8 @@ internal sealed class DeliveryLoop
             }
 
             await RefreshStatsIfDue().ConfigureAwait(false);
+            // Taken before the claim: a write committing while the claim runs still ends the wait below.
+            var written = _written?.Next;
             var rows = await _store.ClaimAsync(_channel.Name, Owner, _claimSize, now, _outbox.Lease, CancellationToken.None).ConfigureAwait(false);
             var toSend = new List<OutboxEntry>(rows.Count);
             foreach (var row in rows)
@@ -79,7 +85,7 @@ internal sealed class DeliveryLoop
             }
 
             if (toSend.Count > 0) return Option<(int, IReadOnlyList<OutboxEntry>)>.Create((round + 1, toSend));
-            if (rows.Count == 0 && !await Wait(_outbox.PollInterval).ConfigureAwait(false)) break;
+            if (rows.Count == 0 && !await Wait(_outbox.PollInterval, written).ConfigureAwait(false)) break;
         }
 
         return Option<(int, IReadOnlyList<OutboxEntry>)>.None;
@@ -186,16 +192,25 @@ internal sealed class DeliveryLoop
     }
 
     /// <returns>False when the wait was cut short by stopping.</returns>
-    private async Task<bool> Wait(TimeSpan delay)
+    private async Task<bool> Wait(TimeSpan delay, Task? wake = null)
     {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        var elapsed = Task.Delay(delay, _clock, timer.Token);
+        if (wake is not null && await Task.WhenAny(elapsed, wake).ConfigureAwait(false) == wake)
+        {
+            // Woken by a write: release the timer now rather than when it would have fired.
+            await timer.CancelAsync().ConfigureAwait(false);
+        }
+
         try
         {
-            await Task.Delay(delay, _clock, _stopping).ConfigureAwait(false);
-            return true;
+            await elapsed.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return false;
+            // The timer was released (woken) or the stream is stopping; the caller checks which.
         }
+
+        return !_stopping.IsCancellationRequested;
     }
 }
