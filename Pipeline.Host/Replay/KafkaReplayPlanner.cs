@@ -46,9 +46,17 @@ public static class KafkaReplayPlanner
                 long from;
                 if (byTime is not null)
                 {
-                    // No record at or after the time: nothing to replay on this partition.
-                    if (byTime[p].IsSpecial) continue;
-                    from = byTime[p].Value;
+                    if (byTime[p].IsSpecial)
+                    {
+                        // "None at or after": true when the last record is older; otherwise the broker cannot
+                        // look up by time (librdkafka's mock cluster cannot) and the records are searched.
+                        if (marks.High.Value <= marks.Low.Value || TimestampAt(consumer, tp, marks.High.Value - 1, timeout) < start.Time!.Value) continue;
+                        from = FirstAtOrAfter(consumer, tp, marks.Low.Value, marks.High.Value - 1, start.Time!.Value, timeout);
+                    }
+                    else
+                    {
+                        from = byTime[p].Value;
+                    }
                 }
                 else
                 {
@@ -107,6 +115,41 @@ public static class KafkaReplayPlanner
         catch (KafkaException ex)
         {
             throw new ReplayException($"cannot read the metadata of '{topic}': {(errors.Count > 0 ? errors[^1] : ex.Error.Reason)}", ex);
+        }
+    }
+
+    // Binary search over record timestamps for the first offset in [low, last] at or after time, given the
+    // last one is: the answer a broker's time index gives (it too assumes timestamps grow with offsets).
+    private static long FirstAtOrAfter(IConsumer<byte[]?, byte[]?> consumer, TopicPartition tp, long low, long last, DateTimeOffset time, TimeSpan timeout)
+    {
+        while (low < last)
+        {
+            var middle = low + ((last - low) / 2);
+            if (TimestampAt(consumer, tp, middle, timeout) >= time) last = middle;
+            else low = middle + 1;
+        }
+
+        return last;
+    }
+
+    // The timestamp of the first record at or after offset (offsets may have gaps: compaction, transaction markers).
+    private static DateTimeOffset TimestampAt(IConsumer<byte[]?, byte[]?> consumer, TopicPartition tp, long offset, TimeSpan timeout)
+    {
+        consumer.Assign(new TopicPartitionOffset(tp, offset));
+        try
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                if (record is { IsPartitionEOF: false }) return record.Message.Timestamp.UtcDateTime;
+            }
+
+            throw new ReplayException($"cannot read the record at {tp.Topic}/{tp.Partition.Value}@{offset} within {timeout.TotalSeconds:0}s to find its timestamp");
+        }
+        finally
+        {
+            consumer.Unassign();
         }
     }
 
