@@ -2,7 +2,12 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Akka.Actor;
+using Pipeline.Graph.Retraining;
+using Pipeline.Graph.Scoring;
 using Pipeline.Host;
+using Pipeline.Host.Hosting;
+using Pipeline.Models.Features;
 using Pipeline.Tests.Graph.Assembly;
 using Pipeline.Tests.Infrastructure;
 using Xunit;
@@ -38,6 +43,30 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir.FullName, "live.db")), "the live database was touched");
         Assert.Contains("60 scored, 2 quarantined", stdout);
         Assert.Contains(db, stdout);
+    }
+
+    [Fact]
+    public async Task Replay_should_score_with_a_copy_of_the_registry_active_version_and_leave_the_registry_unchanged()
+    {
+        var overlay = Overlay();
+        var environment = new Dictionary<string, string>();
+        var config = PipelineConfigLoader.Load(environment, overlay, null);
+        var options = RunOptions.Create(config);
+        var persistence = Preflight.Persistence(config, options.Graph.Store, environment);
+        var model = ModelTransactionScorer.Create(options.Graph.Scoring, AccountFeatures.Names(options.Graph.Windows.Sizes)).Model;
+        using var bytes = new MemoryStream();
+        model.WriteTo(bytes);
+        await WithRegistry(config, persistence, registry => registry.Ask<ModelRegistryProtocol.ActiveModel>(new ModelRegistryProtocol.Bootstrap(bytes.ToArray(), 0), TimeSpan.FromSeconds(30)));
+        var file = await WriteLines(TransactionGraphTests.Transactions(30).Select(v => v.Value));
+
+        var (code, stdout, stderr) = await Replay(overlay, "--file", file, "--into", "with_registry");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("a copy of registry version 1", stdout);
+        Assert.Equal(["1"], Strings(Path.Combine(_dir.FullName, "replay_with_registry.db"), "SELECT DISTINCT model_version FROM scored_transactions"));
+        var history = await WithRegistry(config, persistence, registry => registry.Ask<ModelRegistryProtocol.History>(ModelRegistryProtocol.GetHistory.Instance, TimeSpan.FromSeconds(30)));
+        var version = Assert.Single(history.Versions);
+        Assert.Equal(0, version.LearnCount);
     }
 
     [Fact]
@@ -142,6 +171,19 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(120, delivered.Count);
         Assert.Equal(expected, Strings(Path.Combine(_dir.FullName, "replay_by_time.db"), "SELECT transaction_id FROM scored_transactions"));
         Assert.Equal(live, kafka.CommittedOffsets(LiveGroup, MockKafka.Partitions(topic, 2)));
+    }
+
+    private static async Task<T> WithRegistry<T>(Akka.Configuration.Config config, PersistenceSettings persistence, Func<IActorRef, Task<T>> ask)
+    {
+        var system = ActorSystem.Create("registry", persistence.ToAkkaConfig().WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING")).WithFallback(config));
+        try
+        {
+            return await ask(system.ActorOf(ModelRegistryActor.Props(LifecycleSettings.Create(config), system.DeadLetters), "model-registry"));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     internal static string TransactionId(string json) => JsonDocument.Parse(json).RootElement.GetProperty("transaction_id").GetString()!;
