@@ -18,7 +18,7 @@ namespace Pipeline.Host.Cli;
 /// <c>--show N</c> (matches listed, default 50), <c>--confirm</c>, <c>--config</c>, <c>--set</c>.
 /// Needs an external cluster (<c>KAFKA_BOOTSTRAP_SERVERS</c>); for the embedded mode use the inspector:
 /// <c>pbm … dlq show</c> / <c>dlq redrive --confirm</c>. Exit codes: 0 done, 1 a broker or delivery
-/// problem, 2 usage.
+/// problem, 2 usage, 130 interrupted.
 /// </remarks>
 public static class RedriveCommand
 {
@@ -65,10 +65,15 @@ public static class RedriveCommand
             foreach (var line in Report(result, confirm, graph.TransactionsTopic)) await stdout.WriteLineAsync(line).ConfigureAwait(false);
             return 0;
         }
-        catch (ReplayException ex)
+        catch (Exception ex) when (ex is ReplayException or Pipeline.Graph.Kafka.KafkaConsumerException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 1;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("redrive interrupted").ConfigureAwait(false);
+            return 130;
         }
     }
 

@@ -128,10 +128,15 @@ public static class ReplayCommand
                 await system.Terminate().ConfigureAwait(false);
             }
         }
-        catch (ReplayException ex)
+        catch (Exception ex) when (ex is ReplayException or Pipeline.Graph.Kafka.KafkaConsumerException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 1;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("replay interrupted").ConfigureAwait(false);
+            return 130;
         }
     }
 
