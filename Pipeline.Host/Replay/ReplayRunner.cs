@@ -50,7 +50,7 @@ public sealed class ReplayRunner(ActorSystem system, TransactionGraphSettings se
         var tracker = new ReplayTracker(ranges.ToDictionary(r => r.TopicPartition, r => r.End));
         var total = ranges.Sum(r => r.Count);
         var source = KafkaConsumer.CommittableSource(ReplayConsumer(consumer), Subscriptions.Assignment(ranges.Select(r => r.TopicPartition).ToArray()));
-        return RunAsync(source, tracker, static e => e, () => total.ToString("N0", CultureInfo.InvariantCulture), feed: null, ct);
+        return RunAsync(source, tracker, static e => e, () => $"of {total.ToString("N0", CultureInfo.InvariantCulture)}", feed: null, ct);
     }
 
     /// <summary>Replays the JSON Lines file at <paramref name="path"/> through a private in-process broker.</summary>
@@ -79,13 +79,16 @@ public sealed class ReplayRunner(ActorSystem system, TransactionGraphSettings se
             ? q with { Entry = q.Entry with { Topic = feeder.SourceName, Partition = 0, Offset = JsonlFeeder.LineOf(q.Key) } }
             : e;
 
+        var fed = false;
         async Task Feed(CancellationToken stop)
         {
             var sent = await feeder.FeedAsync(producer, topic, entry => store.WriteBatchAsync([], [entry], stop), stop).ConfigureAwait(false);
             tracker.SetEnds(new Dictionary<TopicPartition, long> { [partition] = sent });
+            fed = true;
         }
 
-        var summary = await RunAsync(source, tracker, Relabel, () => $"{feeder.Lines:N0}+ lines", Feed, ct).ConfigureAwait(false);
+        string Total() => fed ? $"of {feeder.Lines:N0} lines" : $"of {feeder.Lines:N0} lines so far";
+        var summary = await RunAsync(source, tracker, Relabel, Total, Feed, ct).ConfigureAwait(false);
         if (feeder.BlankLines > 0) await progress.WriteLineAsync($"skipped {feeder.BlankLines} blank lines").ConfigureAwait(false);
         return summary;
     }
@@ -155,7 +158,7 @@ public sealed class ReplayRunner(ActorSystem system, TransactionGraphSettings se
                 {
                     lastReport = watch.Elapsed;
                     await progress.WriteLineAsync(
-                        $"progress: {tracker.Read:N0} of {total()} records read, {tracker.Scored:N0} scored, {tracker.Quarantined:N0} quarantined, {tracker.Anomalies:N0} anomalies, {metrics.Stored:N0} stored").ConfigureAwait(false);
+                        $"progress: {tracker.Read:N0} records read ({total()}), {tracker.Scored:N0} scored, {tracker.Quarantined:N0} quarantined, {tracker.Anomalies:N0} anomalies, {metrics.Stored:N0} stored").ConfigureAwait(false);
                 }
             }
 
