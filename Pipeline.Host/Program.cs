@@ -10,7 +10,7 @@ namespace Pipeline.Host;
 
 /// <summary>
 /// Entry point: <c>Pipeline.Host [verb] [options]</c>. Verbs: run (default), produce, bench,
-/// backtest, drift, help. Errors a user can fix end in one line on stderr and a non-zero exit:
+/// backtest, drift, pbm, replay, redrive, help. Errors a user can fix end in one line on stderr and a non-zero exit:
 /// 2 for usage, 1 for configuration and runtime problems.
 /// </summary>
 public static class Program
@@ -24,6 +24,8 @@ public static class Program
         ("backtest", "score a labelled CSV through score-then-learn and report ROC/PR AUC"),
         ("drift", "replay numbers through ADWIN or DDM and print drift indices as JSON"),
         ("pbm", "inspect a running host: pbm [host:port] [command] (no command: interactive prompt)"),
+        ("replay", "re-score from a Kafka offset or time, or a JSONL file, into a separate result set (--into NAME)"),
+        ("redrive", "list dead-lettered records, or with --confirm produce them back to the transactions topic"),
         ("help", "this list"),
     ];
 
@@ -60,6 +62,8 @@ public static class Program
                 "drift" => await DriftCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "backtest" => await BacktestCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "pbm" => await PbmCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "replay" => await ReplayCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
+                "redrive" => await RedriveCommand.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false),
                 "help" or "--help" or "-h" => Help(stdout),
                 _ => throw new CommandLineException($"unknown verb '{verb}' (try 'help')"),
             };

@@ -11,7 +11,8 @@ namespace Pipeline.Host.Hosting;
 /// Writes drift events and model-version changes to the lifecycle tables off the stream's thread:
 /// callers only enqueue (never block); one background loop writes, retrying a failed write a few
 /// times before logging it. The queue is bounded; when a database outage fills it, the oldest
-/// mirror rows are dropped — the registry's journal still holds every version.
+/// mirror rows are dropped — the registry's journal still holds every version. An optional
+/// <see cref="Http.ILifecycleObserver"/> (the status page) hears every event as it is queued.
 /// </summary>
 public sealed class LifecycleRecorder : IAsyncDisposable
 {
@@ -19,22 +20,32 @@ public sealed class LifecycleRecorder : IAsyncDisposable
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly ILifecycleStore _store;
     private readonly ILogger _logger;
+    private readonly Http.ILifecycleObserver? _observer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    /// <summary>Starts the writer over <paramref name="store"/>.</summary>
-    public LifecycleRecorder(ILifecycleStore store, ILogger logger)
+    /// <summary>Starts the writer over <paramref name="store"/>; <paramref name="observer"/>, when given, hears every event too.</summary>
+    public LifecycleRecorder(ILifecycleStore store, ILogger logger, Http.ILifecycleObserver? observer = null)
     {
         _store = store;
         _logger = logger;
+        _observer = observer;
         _loop = Task.Run(LoopAsync);
     }
 
     /// <summary>Queues a drift event.</summary>
-    public void Record(DriftEvent drift, string modelVersion) => _work.Writer.TryWrite(ct => _store.RecordDriftAsync(drift, modelVersion, ct));
+    public void Record(DriftEvent drift, string modelVersion)
+    {
+        _observer?.OnDrift(drift, modelVersion);
+        _work.Writer.TryWrite(ct => _store.RecordDriftAsync(drift, modelVersion, ct));
+    }
 
     /// <summary>Queues a version row.</summary>
-    public void Record(ModelVersionInfo version) => _work.Writer.TryWrite(ct => _store.UpsertModelVersionAsync(version, ct));
+    public void Record(ModelVersionInfo version)
+    {
+        _observer?.OnModelVersion(version);
+        _work.Writer.TryWrite(ct => _store.UpsertModelVersionAsync(version, ct));
+    }
 
     /// <summary>An actor that mirrors every version the registry publishes; subscribe it with <see cref="ModelRegistryProtocol.Subscribe"/>.</summary>
     public Props MirrorProps() => Props.Create(() => new VersionMirror(this));

@@ -30,7 +30,8 @@ public sealed class PipelineService(
     IHostApplicationLifetime lifetime,
     ILogger<PipelineService> logger,
     IEnumerable<IPipelineCompanion> companions,
-    Http.IStatusFeed? statusFeed = null) : IHostedService
+    Http.IStatusFeed? statusFeed = null,
+    Http.ILifecycleObserver? lifecycleObserver = null) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _progress;
@@ -152,7 +153,7 @@ public sealed class PipelineService(
         logger.LogInformation("Model registry active version {Version} (learned {LearnCount} transactions)", active.Version, scorer.Model.LearnCount);
         if (runtime.LifecycleStore is { } lifecycleStore)
         {
-            _recorder = new LifecycleRecorder(lifecycleStore, logger);
+            _recorder = new LifecycleRecorder(lifecycleStore, logger, lifecycleObserver);
             var history = await registry.Ask<ModelRegistryProtocol.History>(ModelRegistryProtocol.GetHistory.Instance, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             foreach (var version in history.Versions) _recorder.Record(version);
             registry.Tell(new ModelRegistryProtocol.Subscribe(system.ActorOf(_recorder.MirrorProps(), "model-versions-mirror")));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,8 @@ namespace Pipeline.Host.Http;
 /// <summary>
 /// The status page: <c>/</c> and <c>/status</c> serve one self-contained HTML page (no external
 /// assets) that polls <c>/api/status</c> every two seconds and draws throughput, lag, anomaly
-/// rate, the score histogram, the drift timeline, model versions and recent alerts with reasons.
+/// rate, the score histogram, the drift timeline (drift events and model promotions), model
+/// versions and recent alerts with reasons.
 /// </summary>
 public static class StatusEndpoints
 {
@@ -26,11 +28,17 @@ public static class StatusEndpoints
         return reader.ReadToEnd();
     });
 
-    /// <summary>Registers <see cref="StatusFeed"/> (also as <see cref="IStatusFeed"/>) and the sampler.</summary>
+    /// <summary>
+    /// Registers <see cref="StatusFeed"/> (also as <see cref="IStatusFeed"/>, as the
+    /// <see cref="ILifecycleObserver"/> the lifecycle recorder calls, and as the <see cref="IDriftFeed"/>
+    /// of <c>drift show</c> unless another is registered) and the sampler.
+    /// </summary>
     public static IServiceCollection AddStatusPage(this IServiceCollection services)
     {
-        services.AddSingleton(_ => new StatusFeed());
+        services.AddSingleton(sp => new StatusFeed(clock: sp.GetService<TimeProvider>()));
         services.AddSingleton<IStatusFeed>(sp => sp.GetRequiredService<StatusFeed>());
+        services.AddSingleton<ILifecycleObserver>(sp => sp.GetRequiredService<StatusFeed>());
+        services.TryAddSingleton<IDriftFeed>(sp => sp.GetRequiredService<StatusFeed>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StatusSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusSampler>());
@@ -87,9 +95,27 @@ public static class StatusEndpoints
             });
         }
 
+        // The registry's versions as the lifecycle recorder heard them; else ask the registry; else
+        // the versions seen in scored rows (a host without a model lifecycle).
         var modelVersions = new JsonArray();
-        string? active = null;
-        if (models is not null)
+        string? active;
+        if (feed.RegistryVersions.Count > 0)
+        {
+            active = feed.RegistryVersions.FirstOrDefault(v => v.Status == Graph.Retraining.ModelStatus.Active)?.Version.ToString(CultureInfo.InvariantCulture);
+            foreach (var v in feed.RegistryVersions.Take(10))
+            {
+                modelVersions.Add(new JsonObject
+                {
+                    ["version"] = v.Version.ToString(CultureInfo.InvariantCulture),
+                    ["status"] = v.Status.ToString().ToLowerInvariant(),
+                    ["trigger"] = v.Trigger,
+                    ["createdAt"] = v.CreatedAt.ToString("O"),
+                    ["promotedAt"] = v.PromotedAt?.ToString("O"),
+                    ["learned"] = v.LearnCount,
+                });
+            }
+        }
+        else if (models is not null)
         {
             active = (await models.ActiveAsync(ct).ConfigureAwait(false))?.Version;
             foreach (var v in await models.HistoryAsync(10, ct).ConfigureAwait(false)) modelVersions.Add(ModelPalette.ToJson(v));

@@ -1,16 +1,21 @@
+using System.Globalization;
+using Pipeline.Graph.Drift;
 using Pipeline.Host.Inspector;
 using Pipeline.Models.Domain;
 using Prometheus;
+using RegistryVersion = Pipeline.Graph.Retraining.ModelVersionInfo;
 
 namespace Pipeline.Host.Http;
 
 /// <summary>
 /// The status page's memory: counts of scored and anomalous transactions, a score histogram, the
-/// model versions seen scoring, and bounded rings of recent anomalies, drift events and alerts.
-/// Transaction ids are kept; account ids, amounts and features are not. Scores are also exported
-/// as the Prometheus histogram <c>pipeline_anomaly_score</c> (Grafana's score distribution).
+/// model versions seen scoring, the registry's model versions and drift events (as the lifecycle
+/// recorder hears them, <see cref="ILifecycleObserver"/>), and bounded rings of recent anomalies,
+/// drift events and alerts. Transaction ids are kept; account ids, amounts and features are not.
+/// Scores are also exported as the Prometheus histogram <c>pipeline_anomaly_score</c> (Grafana's
+/// score distribution). It also answers <c>drift show</c> (<see cref="IDriftFeed"/>).
 /// </summary>
-public sealed class StatusFeed : IStatusFeed
+public sealed class StatusFeed : IStatusFeed, IDriftFeed, ILifecycleObserver
 {
     /// <summary>Histogram buckets over the score range [0, 1].</summary>
     public const int Buckets = 20;
@@ -24,13 +29,18 @@ public sealed class StatusFeed : IStatusFeed
     private readonly LinkedList<AlertInfo> _anomalies = new();
     private readonly LinkedList<DriftEventInfo> _drift = new();
     private readonly LinkedList<AlertInfo> _alerts = new();
+    private readonly SortedDictionary<long, RegistryVersion> _versions = [];
     private readonly Histogram _scores;
+    private readonly TimeProvider _clock;
     private long _scored;
     private long _anomalous;
 
     /// <summary>Creates the feed; its histogram goes to <paramref name="registry"/> (the default registry when null).</summary>
-    public StatusFeed(CollectorRegistry? registry = null)
+    /// <param name="registry">Where <c>pipeline_anomaly_score</c> is registered.</param>
+    /// <param name="clock">Stamps drift events with the time they were heard (the system clock when null).</param>
+    public StatusFeed(CollectorRegistry? registry = null, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _scores = Metrics.WithCustomRegistry(registry ?? Metrics.DefaultRegistry).CreateHistogram(
             "pipeline_anomaly_score",
             "Anomaly scores of scored transactions, in [0, 1].",
@@ -78,6 +88,35 @@ public sealed class StatusFeed : IStatusFeed
         lock (_gate) Push(_alerts, alert);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Stamped with the time it was heard, so it lands on the page's wall-clock timeline even when the
+    /// transactions' event times lie in the past (a backlog, a replay); the event time is in the detail.
+    /// </remarks>
+    public void OnDrift(DriftEvent drift, string modelVersion)
+    {
+        var detail = string.Create(
+            CultureInfo.InvariantCulture,
+            $"value {drift.Value:0.####}, model {modelVersion}, event time {drift.Timestamp.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}; {drift.Details}");
+        RecordDrift(new DriftEventInfo(_clock.GetUtcNow(), drift.Detector, drift.Signal, detail));
+    }
+
+    /// <inheritdoc />
+    public void OnModelVersion(RegistryVersion version)
+    {
+        lock (_gate)
+        {
+            _versions[version.Version] = version;
+            while (_versions.Count > RingSize) _versions.Remove(_versions.Keys.First());
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<DriftEventInfo> RecentDrift(int count)
+    {
+        lock (_gate) return _drift.Take(count).ToList();
+    }
+
     /// <summary>A consistent copy of everything, newest entries first.</summary>
     public StatusFeedSnapshot Snapshot()
     {
@@ -90,7 +129,8 @@ public sealed class StatusFeed : IStatusFeed
                 _models.Select(kv => new ModelVersionSeen(kv.Key, kv.Value.FirstSeen, kv.Value.LastSeen, kv.Value.Count)).OrderByDescending(m => m.LastSeen).ToList(),
                 [.. _anomalies],
                 [.. _drift],
-                [.. _alerts]);
+                [.. _alerts],
+                _versions.Values.Reverse().ToList());
         }
     }
 

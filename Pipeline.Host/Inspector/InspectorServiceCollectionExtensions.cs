@@ -10,7 +10,7 @@ public static class InspectorServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the settings read from <c>pipeline.inspector</c>, the log ring and its logger provider,
-    /// the built-in palettes (actor, log, stream, kafka, model, drift, alerts) and the TCP server as a
+    /// the built-in palettes (actor, log, stream, kafka, model, drift, alerts, dlq) and the TCP server as a
     /// hosted service. Further palettes: register more <see cref="IInspectorPalette"/> singletons.
     /// The model, drift and alerts palettes use <see cref="IModelCommands"/>, <see cref="IDriftFeed"/>
     /// and <see cref="IAlertFeed"/> when registered. Call after the logging providers are configured
@@ -30,6 +30,7 @@ public static class InspectorServiceCollectionExtensions
         services.AddSingleton<IInspectorPalette>(sp => new ModelPalette(sp.GetService<IModelCommands>()));
         services.AddSingleton<IInspectorPalette>(sp => new DriftPalette(sp.GetService<IDriftFeed>()));
         services.AddSingleton<IInspectorPalette>(sp => new AlertsPalette(sp.GetService<IAlertFeed>()));
+        services.AddSingleton<IInspectorPalette>(sp => new DlqPalette(sp.GetRequiredService<PipelineRuntime>()));
         services.AddSingleton(sp => new InspectorDispatcher(sp.GetServices<IInspectorPalette>()));
         services.AddSingleton<InspectorServer>();
         services.AddHostedService(sp => sp.GetRequiredService<InspectorServer>());

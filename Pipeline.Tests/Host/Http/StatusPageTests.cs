@@ -11,11 +11,17 @@ namespace Pipeline.Tests.Host.Http;
 public sealed partial class StatusPageTests(RunningHost host)
 {
     [Fact]
-    public async Task Status_page_should_show_throughput_lag_rows_histogram_and_alert_reasons_in_a_browser_after_a_short_run()
+    public async Task Status_page_should_show_throughput_lag_rows_histogram_alert_reasons_drift_and_model_versions_in_a_browser_after_a_short_run()
     {
+        // A drift in a short run is not deterministic: the event enters where the drift stage's does (the lifecycle
+        // recorder's observer). The model version comes from the registry through the recorder on its own.
+        await Graph.Assembly.TransactionGraphTests.WaitUntil(() => host.Service<StatusSampler>().Samples().Count >= 2, TimeSpan.FromSeconds(30));
+        host.Service<ILifecycleObserver>().OnDrift(new Pipeline.Graph.Drift.DriftEvent(DateTimeOffset.UtcNow, "adwin", "amount_zscore", 0.42, "window 900 -> 300"), "1");
+        await Graph.Assembly.TransactionGraphTests.WaitUntil(() => host.Service<StatusSampler>().Samples().Count(s => s.StoredPerSecond > 0) >= 2, TimeSpan.FromSeconds(30));
+
+        // Last, so the live traffic's own anomalies (the host is shared and keeps running) cannot push it out of the recent list.
         var feed = host.Service<StatusFeed>();
         for (var i = 0; i < 40; i++) feed.RecordScored(InspectorServerTests.Scored($"tx-page-{i}", (i % 20) / 20.0 + 0.01, i == 39));
-        await Graph.Assembly.TransactionGraphTests.WaitUntil(() => host.Service<StatusSampler>().Samples().Count(s => s.StoredPerSecond > 0) >= 2, TimeSpan.FromSeconds(30));
 
         var dom = await DumpDom($"{host.HttpBase}/status");
 
@@ -28,6 +34,11 @@ public sealed partial class StatusPageTests(RunningHost host)
         Assert.Contains("amount_zscore, new_country", dom);
         Assert.Contains("<polyline", dom);
         Assert.Contains("graph running", dom);
+        var driftBody = DriftBody().Match(dom).Groups[1].Value;
+        Assert.Matches("<td>adwin</td><td>amount_zscore</td><td>[^<]*model 1", driftBody);
+        Assert.Contains("class=\"drift-marker\"", dom);
+        var modelsBody = ModelsBody().Match(dom).Groups[1].Value;
+        Assert.Matches(@"<tr><td>1</td><td class=""state-running"">active</td><td>initial</td>", modelsBody);
     }
 
     private static async Task<string> DumpDom(string url)
@@ -64,4 +75,10 @@ public sealed partial class StatusPageTests(RunningHost host)
 
     [GeneratedRegex(@"<table id=""lag-table"">.*?<tbody>(.*?)</tbody>", RegexOptions.Singleline)]
     private static partial Regex LagBody();
+
+    [GeneratedRegex(@"<table id=""drift-table"">.*?<tbody>(.*?)</tbody>", RegexOptions.Singleline)]
+    private static partial Regex DriftBody();
+
+    [GeneratedRegex(@"<table id=""models-table"">.*?<tbody>(.*?)</tbody>", RegexOptions.Singleline)]
+    private static partial Regex ModelsBody();
 }

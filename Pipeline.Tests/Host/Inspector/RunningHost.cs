@@ -57,6 +57,7 @@ public sealed class RunningHost : IAsyncLifetime
         Runtime = new PipelineRuntime(options, _store, _alerts, new PipelineMetrics(), _broker, _broker.BootstrapServers)
         {
             Persistence = Preflight.Persistence(options.Config, options.Graph.Store, environment),
+            LifecycleStore = Preflight.OpenLifecycleStore(options.Graph.Store, environment),
         };
         App = RunCommand.BuildApp(Runtime);
         await App.StartAsync();
