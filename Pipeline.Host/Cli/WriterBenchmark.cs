@@ -74,6 +74,12 @@ public static class WriterBenchmark
         /// <summary>The raw binary COPY baseline, rows per second (commit included).</summary>
         public required double RawRowsPerSecond { get; init; }
 
+        /// <summary>
+        /// Binary COPY of bytes encoded before timing (exported by the server from the same rows), rows per second
+        /// (commit included): what the server alone costs, a ceiling no client reaches.
+        /// </summary>
+        public required double PreEncodedRowsPerSecond { get; init; }
+
         /// <summary>The store's writer, rows per second (commit included).</summary>
         public required double WriterRowsPerSecond { get; init; }
 
@@ -125,8 +131,12 @@ public static class WriterBenchmark
     /// (default 200000), <c>--batch-size N</c> (default <c>pipeline.store.batch-size</c>), <c>--rate N</c> (default
     /// 20000 rows/s), <c>--seconds N</c> (latency phase, default 10), <c>--keep-schema</c> (leave the rows for inspection), <c>--set "k=v;…"</c>.
     /// </summary>
+    /// <param name="args">The <c>bench</c> options.</param>
+    /// <param name="stdout">Receives the figures.</param>
+    /// <param name="ct">Abandons the run.</param>
+    /// <param name="environment">Environment variables (<c>TIMESCALE_URL</c>); null reads the process's.</param>
     /// <exception cref="CommandLineException">No database given, or an option is out of range.</exception>
-    public static async Task<int> RunAsync(CommandLineArgs args, TextWriter stdout, CancellationToken ct)
+    public static async Task<int> RunAsync(CommandLineArgs args, TextWriter stdout, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -139,9 +149,12 @@ public static class WriterBenchmark
         var sets = args.String("set");
         args.EnsureAllUsed();
 
-        var environment = new Dictionary<string, string>();
-        var fromEnvironment = Environment.GetEnvironmentVariable("TIMESCALE_URL");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) environment["TIMESCALE_URL"] = fromEnvironment;
+        if (environment is null)
+        {
+            var fromProcess = Environment.GetEnvironmentVariable("TIMESCALE_URL");
+            environment = string.IsNullOrWhiteSpace(fromProcess) ? new Dictionary<string, string>() : new Dictionary<string, string> { ["TIMESCALE_URL"] = fromProcess };
+        }
+
         var config = PipelineConfigLoader.Load(environment, null, sets);
         var store = RunOptions.Create(config).Graph.Store;
         var connectionString = string.IsNullOrWhiteSpace(url) ? store.Postgres.ConnectionString : url;
@@ -165,7 +178,7 @@ public static class WriterBenchmark
         ArgumentNullException.ThrowIfNull(output);
         var batchSize = options.Store.BatchSize;
         var rateRows = (int)Math.Max(1, Math.Round(options.Rate * options.RateDuration.TotalSeconds));
-        var warmUpRows = Math.Min(batchSize * 2, Math.Max(batchSize, options.Rows / 10));
+        var warmUpRows = Math.Min(batchSize * 2, options.Rows);
         var schema = string.Create(CultureInfo.InvariantCulture, $"writer_bench_{Environment.ProcessId}_{DateTime.UtcNow:HHmmssfff}");
         var settings = options.Store.Postgres.WithConnectionString(options.ConnectionString) with { Schema = schema };
 
@@ -189,31 +202,35 @@ public static class WriterBenchmark
             {
                 await store.WriteBatchAsync(batch, [], ct, NextOffset(ref offset, batch.Count)).ConfigureAwait(false);
                 await raw.WriteAsync(batch, ct).ConfigureAwait(false);
+                await raw.WriteEncodedAsync(await raw.EncodeAsync(batch, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             }
 
             var writerTime = TimeSpan.Zero;
             var rawTime = TimeSpan.Zero;
+            var encodedTime = TimeSpan.Zero;
             var index = 0;
             foreach (var batch in Batches(measured, batchSize))
             {
-                // Alternate which path goes first, so neither always follows the other's checkpoint or autovacuum.
-                if (index++ % 2 == 0)
+                var encoded = await raw.EncodeAsync(batch, ct).ConfigureAwait(false);
+                var paths = new Func<Task>[]
                 {
-                    writerTime += await TimeAsync(() => store.WriteBatchAsync(batch, [], ct, NextOffset(ref offset, batch.Count))).ConfigureAwait(false);
-                    rawTime += await TimeAsync(() => raw.WriteAsync(batch, ct)).ConfigureAwait(false);
-                }
-                else
-                {
-                    rawTime += await TimeAsync(() => raw.WriteAsync(batch, ct)).ConfigureAwait(false);
-                    writerTime += await TimeAsync(() => store.WriteBatchAsync(batch, [], ct, NextOffset(ref offset, batch.Count))).ConfigureAwait(false);
-                }
+                    async () => writerTime += await TimeAsync(() => store.WriteBatchAsync(batch, [], ct, NextOffset(ref offset, batch.Count))).ConfigureAwait(false),
+                    async () => rawTime += await TimeAsync(() => raw.WriteAsync(batch, ct)).ConfigureAwait(false),
+                    async () => encodedTime += await TimeAsync(() => raw.WriteEncodedAsync(encoded, ct)).ConfigureAwait(false),
+                };
+
+                // Rotate which path goes first, so none always follows another's checkpoint or autovacuum.
+                for (var p = 0; p < paths.Length; p++) await paths[(index + p) % paths.Length]().ConfigureAwait(false);
+                index++;
             }
 
             var rawRate = options.Rows / rawTime.TotalSeconds;
+            var encodedRate = options.Rows / encodedTime.TotalSeconds;
             var writerRate = options.Rows / writerTime.TotalSeconds;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw binary COPY (baseline)  : {rawRate,10:N0} rows/s ({options.Rows} rows in {rawTime.TotalSeconds:0.00}s)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw binary COPY (baseline)  : {rawRate,10:N0} rows/s ({options.Rows} rows in {rawTime.TotalSeconds:0.00}s; Npgsql binary importer, System.Text.Json for jsonb)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pre-encoded binary COPY     : {encodedRate,10:N0} rows/s ({options.Rows} rows in {encodedTime.TotalSeconds:0.00}s; bytes ready before timing: the server's share alone)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"writer                      : {writerRate,10:N0} rows/s ({options.Rows} rows in {writerTime.TotalSeconds:0.00}s)"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio writer / raw COPY     : {writerRate / rawRate:P1}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio writer / raw COPY     : {writerRate / rawRate:P1} (writer / pre-encoded COPY {writerRate / encodedRate:P1})"));
 
             // 2. A replay: the first measured batch again.
             var replay = measured.GetRange(0, Math.Min(batchSize, measured.Count));
@@ -231,6 +248,7 @@ public static class WriterBenchmark
                 BatchSize = batchSize,
                 Rows = options.Rows,
                 RawRowsPerSecond = rawRate,
+                PreEncodedRowsPerSecond = encodedRate,
                 WriterRowsPerSecond = writerRate,
                 ReplayTime = replayTime,
                 ReplayNewRows = replayNew,
@@ -431,9 +449,10 @@ public static class WriterBenchmark
     }
 
     /// <summary>
-    /// The baseline: binary COPY of the rows into <c>raw_copy</c> (<c>LIKE scored_transactions INCLUDING ALL</c>:
+    /// The baselines: binary COPY of the rows into <c>raw_copy</c> (<c>LIKE scored_transactions INCLUDING ALL</c>:
     /// same columns, defaults, keys and indexes), one transaction per batch, <c>synchronous_commit</c> on, written
-    /// the ordinary way with Npgsql's binary importer and System.Text.Json for the jsonb columns.
+    /// the ordinary way with Npgsql's binary importer and System.Text.Json for the jsonb columns; and the same rows
+    /// as bytes prepared before timing (the server exports them from a temp table) COPYed into <c>raw_copy_encoded</c>.
     /// </summary>
     private sealed class RawCopy : IAsyncDisposable
     {
@@ -445,7 +464,10 @@ public static class WriterBenchmark
         public static async Task<RawCopy> OpenAsync(PostgresStoreSettings settings, CancellationToken ct)
         {
             var connection = await WriterBenchmark.OpenAsync(settings, ct).ConfigureAwait(false);
-            await using var create = new NpgsqlCommand("SET synchronous_commit TO on; CREATE TABLE raw_copy (LIKE scored_transactions INCLUDING ALL)", connection);
+            await using var create = new NpgsqlCommand(
+                $"SET synchronous_commit TO on; CREATE TABLE raw_copy (LIKE scored_transactions INCLUDING ALL); CREATE TABLE raw_copy_encoded (LIKE scored_transactions INCLUDING ALL); " +
+                $"CREATE TEMP TABLE raw_source AS SELECT {ScoredColumns} FROM scored_transactions WITH NO DATA",
+                connection);
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return new RawCopy(connection);
         }
@@ -453,27 +475,55 @@ public static class WriterBenchmark
         public async Task WriteAsync(IReadOnlyList<ScoredTransaction> rows, CancellationToken ct)
         {
             await using var tx = await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using (var copy = await _connection.BeginBinaryImportAsync($"COPY raw_copy ({ScoredColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
-            {
-                foreach (var r in rows)
-                {
-                    copy.StartRow();
-                    copy.Write(r.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    copy.Write(r.TransactionId, NpgsqlDbType.Text);
-                    copy.Write(r.AccountId, NpgsqlDbType.Text);
-                    copy.Write(r.Amount, NpgsqlDbType.Double);
-                    copy.Write(r.Currency, NpgsqlDbType.Text);
-                    copy.Write(r.Score, NpgsqlDbType.Double);
-                    copy.Write(r.IsAnomaly, NpgsqlDbType.Boolean);
-                    copy.Write(r.Severity, NpgsqlDbType.Text);
-                    copy.Write(r.Threshold, NpgsqlDbType.Double);
-                    copy.Write(r.ModelVersion, NpgsqlDbType.Text);
-                    copy.Write(r.Late, NpgsqlDbType.Boolean);
-                    copy.Write(JsonSerializer.Serialize(r.Features, Json), NpgsqlDbType.Jsonb);
-                    copy.Write(JsonSerializer.Serialize(r.Reasons, Json), NpgsqlDbType.Jsonb);
-                }
+            await Import("raw_copy", rows, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
 
-                await copy.CompleteAsync(ct).ConfigureAwait(false);
+        private async Task Import(string table, IReadOnlyList<ScoredTransaction> rows, CancellationToken ct)
+        {
+            await using var copy = await _connection.BeginBinaryImportAsync($"COPY {table} ({ScoredColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+            foreach (var r in rows)
+            {
+                copy.StartRow();
+                copy.Write(r.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(r.TransactionId, NpgsqlDbType.Text);
+                copy.Write(r.AccountId, NpgsqlDbType.Text);
+                copy.Write(r.Amount, NpgsqlDbType.Double);
+                copy.Write(r.Currency, NpgsqlDbType.Text);
+                copy.Write(r.Score, NpgsqlDbType.Double);
+                copy.Write(r.IsAnomaly, NpgsqlDbType.Boolean);
+                copy.Write(r.Severity, NpgsqlDbType.Text);
+                copy.Write(r.Threshold, NpgsqlDbType.Double);
+                copy.Write(r.ModelVersion, NpgsqlDbType.Text);
+                copy.Write(r.Late, NpgsqlDbType.Boolean);
+                copy.Write(JsonSerializer.Serialize(r.Features, Json), NpgsqlDbType.Jsonb);
+                copy.Write(JsonSerializer.Serialize(r.Reasons, Json), NpgsqlDbType.Jsonb);
+            }
+
+            await copy.CompleteAsync(ct).ConfigureAwait(false);
+        }
+
+        /// <summary>The rows in binary COPY format as the server itself writes them (untimed preparation).</summary>
+        public async Task<byte[]> EncodeAsync(IReadOnlyList<ScoredTransaction> rows, CancellationToken ct)
+        {
+            await Import("raw_source", rows, ct).ConfigureAwait(false);
+            using var bytes = new MemoryStream();
+            await using (var export = await _connection.BeginRawBinaryCopyAsync($"COPY raw_source ({ScoredColumns}) TO STDOUT (FORMAT BINARY)", ct).ConfigureAwait(false))
+            {
+                await export.CopyToAsync(bytes, ct).ConfigureAwait(false);
+            }
+
+            await using var truncate = new NpgsqlCommand("TRUNCATE raw_source", _connection);
+            await truncate.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return bytes.ToArray();
+        }
+
+        public async Task WriteEncodedAsync(byte[] encoded, CancellationToken ct)
+        {
+            await using var tx = await _connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (var copy = await _connection.BeginRawBinaryCopyAsync($"COPY raw_copy_encoded ({ScoredColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
+            {
+                await copy.WriteAsync(encoded, ct).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(ct).ConfigureAwait(false);
