@@ -27,6 +27,7 @@ internal sealed class CopyEncoder
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private readonly (string? Key, byte[] Encoded)[] _recentKeys = new (string?, byte[])[64];
     private byte[] _buffer;
     private int _length;
 
@@ -113,13 +114,15 @@ internal sealed class CopyEncoder
         var lengthAt = ReserveLength();
         Byte(JsonbVersion);
         Byte((byte)'{');
-        var first = true;
-        foreach (var (key, value) in values)
+        var position = 0;
+        if (values is Dictionary<string, double> dictionary)
         {
-            if (!first) Byte((byte)',');
-            first = false;
-            Raw(Key(key));
-            JsonNumber(value);
+            // The scoring stage's rows: enumerated without boxing the enumerator.
+            foreach (var (key, value) in dictionary) Member(position++, key, value);
+        }
+        else
+        {
+            foreach (var (key, value) in values) Member(position++, key, value);
         }
 
         Byte((byte)'}');
@@ -142,18 +145,34 @@ internal sealed class CopyEncoder
         EndLength(lengthAt);
     }
 
-    private byte[] Key(string key)
+    private void Member(int position, string key, double value)
     {
-        if (_keys.TryGetValue(key, out var encoded)) return encoded;
-        var start = _length;
-        JsonString(key);
-        Byte((byte)':');
-        encoded = _buffer.AsSpan(start, _length - start).ToArray();
-        _length = start;
-        // Keys are the model's feature names: a handful, stable. The bound only guards against a caller
-        // that makes them up per row.
-        if (_keys.Count >= MaxCachedKeys) _keys.Clear();
-        _keys[key] = encoded;
+        if (position > 0) Byte((byte)',');
+        Raw(Key(position, key));
+        JsonNumber(value);
+    }
+
+    /// <summary>
+    /// <c>"key":</c> escaped and encoded. Every row of a model version carries the same name instances in the same
+    /// order, so the key at each position is first checked by reference, and only looked up when it differs.
+    /// </summary>
+    private byte[] Key(int position, string key)
+    {
+        if (position < _recentKeys.Length && ReferenceEquals(_recentKeys[position].Key, key)) return _recentKeys[position].Encoded;
+        if (!_keys.TryGetValue(key, out var encoded))
+        {
+            var start = _length;
+            JsonString(key);
+            Byte((byte)':');
+            encoded = _buffer.AsSpan(start, _length - start).ToArray();
+            _length = start;
+            // Keys are the model's feature names: a handful, stable. The bound only guards against a caller
+            // that makes them up per row.
+            if (_keys.Count >= MaxCachedKeys) _keys.Clear();
+            _keys[key] = encoded;
+        }
+
+        if (position < _recentKeys.Length) _recentKeys[position] = (key, encoded);
         return encoded;
     }
 
@@ -166,6 +185,15 @@ internal sealed class CopyEncoder
         }
 
         Ensure(32);
+        // Counts, flags and hours are whole numbers: integer formatting is several times cheaper. -0 keeps its sign
+        // through the general path, as System.Text.Json writes it.
+        if (value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value)))
+        {
+            ((long)value).TryFormat(_buffer.AsSpan(_length), out var digits, default, CultureInfo.InvariantCulture);
+            _length += digits;
+            return;
+        }
+
         // Shortest round-trip form, as System.Text.Json writes it ("1E-05", "-0", "123.45").
         if (!value.TryFormat(_buffer.AsSpan(_length), out var written, "R", CultureInfo.InvariantCulture))
         {

@@ -41,6 +41,23 @@ public sealed class CopyEncoderTests
     }
 
     [Fact]
+    public void JsonbObject_should_write_whole_numbers_without_a_fraction_and_keep_the_key_order_when_rows_repeat_their_keys()
+    {
+        var encoder = new CopyEncoder();
+        string[] keys = ["count", "neg", "zero", "neg_zero", "half", "big"];
+        double[] first = [12, -3, 0, -0.0, 0.5, 1e15];
+        double[] second = [7, 1e14, 2.5, 1, 0, -1e-7];
+
+        encoder.JsonbObject(keys.Zip(first).ToDictionary(p => p.First, p => p.Second));
+        var firstJson = Jsonb(encoder);
+        encoder.Clear();
+        encoder.JsonbObject(keys.Zip(second).ToDictionary(p => p.First, p => p.Second));
+
+        Assert.Equal("""{"count":12,"neg":-3,"zero":0,"neg_zero":-0,"half":0.5,"big":1000000000000000}""", firstJson);
+        Assert.Equal("""{"count":7,"neg":100000000000000,"zero":2.5,"neg_zero":1,"half":0,"big":-1E-07}""", Jsonb(encoder));
+    }
+
+    [Fact]
     public void JsonbArray_should_escape_strings_and_replace_nul_when_reasons_hold_control_characters()
     {
         var encoder = new CopyEncoder();
