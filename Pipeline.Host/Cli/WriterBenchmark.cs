@@ -128,7 +128,7 @@ public static class WriterBenchmark
 
     /// <summary>
     /// Runs <c>bench --writer</c>: options <c>--database-url</c> (else <c>TIMESCALE_URL</c>), <c>--rows N</c>
-    /// (default 200000), <c>--batch-size N</c> (default <c>pipeline.store.batch-size</c>), <c>--rate N</c> (default
+    /// (default 100000), <c>--batch-size N</c> (default <c>pipeline.store.batch-size</c>), <c>--rate N</c> (default
     /// 20000 rows/s), <c>--seconds N</c> (latency phase, default 10), <c>--keep-schema</c> (leave the rows for inspection), <c>--set "k=v;…"</c>.
     /// </summary>
     /// <param name="args">The <c>bench</c> options.</param>
@@ -141,7 +141,7 @@ public static class WriterBenchmark
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         var url = args.String("database-url");
-        var rows = args.Int("rows", 200_000, 1_000, 10_000_000);
+        var rows = args.Int("rows", 100_000, 1_000, 10_000_000);
         var batchSize = args.Has("batch-size") ? args.Int("batch-size", 0, 1, 100_000) : (int?)null;
         var rate = args.Double("rate", 20_000, 1, 1_000_000);
         var seconds = args.Double("seconds", 10, 0.1, 3600);
