@@ -22,7 +22,8 @@ namespace Pipeline.Host.Cli;
 /// concurrently with consumption, then measures the raw librdkafka consume rate on the same data in
 /// the same run and prints the ratio. Options: <c>--count N</c> (records, default 100000),
 /// <c>--partitions N</c> (default 32: the mock broker keeps ~5 MB per partition),
-/// <c>--store none|sqlite</c> (default none), <c>--set "k=v;…"</c> (configuration overrides), <c>--models</c> (run the algorithm micro-benchmarks instead).
+/// <c>--store none|sqlite</c> (default none), <c>--set "k=v;…"</c> (configuration overrides), <c>--models</c> (run the algorithm micro-benchmarks instead),
+/// <c>--writer</c> (measure the PostgreSQL store alone: see <see cref="WriterBenchmark"/>).
 /// </summary>
 public static class BenchCommand
 {
@@ -41,6 +42,8 @@ public static class BenchCommand
             DriftBenchmark.Run(stdout, budget);
             return 0;
         }
+
+        if (args.Flag("writer")) return await WriterBenchmark.RunAsync(args, stdout, ct).ConfigureAwait(false);
 
         var count = args.Int("count", 100_000, 1000, 5_000_000);
         var partitions = args.Int("partitions", 32, 1, 256);

@@ -14,6 +14,7 @@ public sealed class PostgresStoreMetrics
     private readonly Histogram _writeSeconds;
     private readonly Counter _failures;
     private readonly Counter _rebuilds;
+    private readonly Counter _replayFallbacks;
 
     /// <summary>Creates the metrics in <paramref name="registry"/> (the default registry when null).</summary>
     public PostgresStoreMetrics(CollectorRegistry? registry = null)
@@ -29,6 +30,8 @@ public sealed class PostgresStoreMetrics
             "Write transactions that failed, by kind: connection (server unreachable or connection lost) or database (an error the server reported).", "kind");
         _rebuilds = factory.CreateCounter("pipeline_postgres_connection_rebuilds_total",
             "Times the store dropped its connection and data source after a connection failure and built new ones.");
+        _replayFallbacks = factory.CreateCounter("pipeline_postgres_replay_fallbacks_total",
+            "Batches whose direct COPY met a row already stored (a replay) and were written again through the idempotent staging path.");
     }
 
     /// <summary>Rows inserted so far into <paramref name="table"/>.</summary>
@@ -39,6 +42,9 @@ public sealed class PostgresStoreMetrics
 
     /// <summary>Connection rebuilds so far.</summary>
     public double ConnectionRebuilds => _rebuilds.Value;
+
+    /// <summary>Batches rewritten through the idempotent staging path because their direct COPY met a stored row.</summary>
+    public double ReplayFallbacks => _replayFallbacks.Value;
 
     /// <summary>Committed write transactions so far.</summary>
     public long Batches => _writeSeconds.Count;
@@ -58,4 +64,6 @@ public sealed class PostgresStoreMetrics
     internal void RecordFailure(bool connection) => _failures.WithLabels(connection ? "connection" : "database").Inc();
 
     internal void RecordRebuild() => _rebuilds.Inc();
+
+    internal void RecordReplayFallback() => _replayFallbacks.Inc();
 }

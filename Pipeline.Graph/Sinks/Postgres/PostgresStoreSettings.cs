@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Configuration;
+using Npgsql;
 using Pipeline.Graph.Configuration;
 using Pipeline.Graph.Sinks.Postgres.Internal;
 
@@ -56,6 +57,13 @@ public sealed partial record PostgresStoreSettings
 
     /// <summary>A copy with <c>store-offsets</c> set to <paramref name="storeOffsets"/>.</summary>
     public PostgresStoreSettings WithStoreOffsets(bool storeOffsets) => this with { StoreOffsets = storeOffsets };
+
+    /// <summary>
+    /// <see cref="ConnectionString"/> as an Npgsql builder (a <c>postgres://</c> URL converted), for tools that open
+    /// their own connections to the store's database. It holds the password: never log it.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The connection string does not parse (the message never contains it).</exception>
+    public NpgsqlConnectionStringBuilder ConnectionStringBuilder() => PostgresConnectionString.Parse(ConnectionString, "connection-string");
 
     /// <summary>The settings with the connection string's password masked.</summary>
     public override string ToString() =>

@@ -20,9 +20,13 @@ namespace Pipeline.Graph.Sinks.Postgres;
 /// view and the migrations' indexes on plain PostgreSQL.
 /// </para>
 /// <para>
-/// <b>Writes</b>: one transaction per batch, fully asynchronous: binary COPY into session staging tables, then
-/// <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c> on <c>(transaction_id, ts)</c> (quarantine on
-/// <c>(topic, partition, offset)</c>), so a replayed batch writes nothing new; with <c>store-offsets = on</c> the
+/// <b>Writes</b>: one transaction per batch, fully asynchronous. Scored rows are encoded straight into PostgreSQL's
+/// binary COPY format and COPYed into <c>scored_transactions</c>; when that meets a row already stored (unique
+/// violation on <c>(transaction_id, ts)</c>: a replay after a crash), the attempt rolls back and the batch is
+/// written again through a session staging table with <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c>, as are the
+/// following batches until one finds nothing already stored — so a replayed batch writes nothing new and the
+/// common case costs one COPY. Quarantine rows always take the staging path (on <c>(topic, partition, offset)</c>).
+/// With <c>store-offsets = on</c> the
 /// batch's next offset per partition is upserted into <c>consumer_offsets</c> in the same transaction
 /// (<see cref="LoadOffsetsAsync"/> reads them back for partition assignment). The writer's session runs with
 /// <c>synchronous_commit = on</c> whatever the server default: a returned write survives a server crash.
@@ -50,8 +54,9 @@ public sealed class PostgresTransactionStore : ITransactionStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private NpgsqlDataSource? _dataSource;
-    private StagingWriter? _writer;
+    private BatchWriter? _writer;
     private bool _rebuildDataSource;
+    private bool _replaying;
     private bool _initialized;
     private bool _disposed;
 
@@ -132,14 +137,33 @@ public sealed class PostgresTransactionStore : ITransactionStore
         try
         {
             var writer = _writer ??= await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = await writer.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var scored = rows.Count > 0 ? await writer.WriteScoredAsync(rows, tx, cancellationToken).ConfigureAwait(false) : 0;
-            var quarantined = quarantine.Count > 0 ? await writer.WriteQuarantineAsync(quarantine, tx, cancellationToken).ConfigureAwait(false) : 0;
-            if (writeOffsets) await writer.WriteOffsetsAsync(offsets!, tx, cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            (int Scored, int Quarantined) written;
+            if (rows.Count > 0 && !_replaying)
+            {
+                try
+                {
+                    written = await WriteOnceAsync(writer, rows, quarantine, writeOffsets ? offsets : null, direct: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    // A row is already stored (a replay after a crash) or the batch holds one twice: the attempt
+                    // rolled back; write the batch again, skipping what exists. Replays come in runs, so the next
+                    // batches take that path too until one of them finds nothing already stored.
+                    _replaying = true;
+                    _metrics.RecordReplayFallback();
+                    _logger.LogInformation("PostgreSQL store {Store}: a batch of {Rows} rows holds rows already stored ({Constraint}); writing it and the following batches idempotently until the replay is over",
+                        Description, rows.Count, ex.ConstraintName);
+                    written = await WriteOnceAsync(writer, rows, quarantine, writeOffsets ? offsets : null, direct: false, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                written = await WriteOnceAsync(writer, rows, quarantine, writeOffsets ? offsets : null, direct: false, cancellationToken).ConfigureAwait(false);
+            }
 
-            _metrics.RecordRows(ScoredTable, rows.Count, scored);
-            _metrics.RecordRows(QuarantineTable, quarantine.Count, quarantined);
+            if (_replaying && rows.Count > 0 && written.Scored == rows.Count) _replaying = false;
+            _metrics.RecordRows(ScoredTable, rows.Count, written.Scored);
+            _metrics.RecordRows(QuarantineTable, quarantine.Count, written.Quarantined);
             _metrics.RecordBatch(rows.Count + quarantine.Count, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex)
@@ -224,9 +248,34 @@ public sealed class PostgresTransactionStore : ITransactionStore
         }
     }
 
+    /// <summary>
+    /// One attempt in one transaction: scored rows by direct COPY (<paramref name="direct"/>) or through the
+    /// staging table, quarantine rows, offsets, commit. Returns how many scored and quarantine rows were new.
+    /// </summary>
+    private static async Task<(int Scored, int Quarantined)> WriteOnceAsync(
+        BatchWriter writer, IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, IReadOnlyList<ConsumedOffset>? offsets, bool direct, CancellationToken ct)
+    {
+        await using var tx = await writer.Connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var scored = 0;
+        if (rows.Count > 0 && direct)
+        {
+            await writer.CopyScoredAsync(rows, ct).ConfigureAwait(false);
+            scored = rows.Count;
+        }
+        else if (rows.Count > 0)
+        {
+            scored = await writer.StageScoredAsync(rows, tx, ct).ConfigureAwait(false);
+        }
+
+        var quarantined = quarantine.Count > 0 ? await writer.WriteQuarantineAsync(quarantine, tx, ct).ConfigureAwait(false) : 0;
+        if (offsets is not null) await writer.WriteOffsetsAsync(offsets, tx, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return (scored, quarantined);
+    }
+
     private NpgsqlDataSource BuildDataSource() => new NpgsqlDataSourceBuilder(_connectionString).Build();
 
-    private async Task<StagingWriter> OpenWriterAsync(CancellationToken ct)
+    private async Task<BatchWriter> OpenWriterAsync(CancellationToken ct)
     {
         if (_rebuildDataSource || _dataSource is null)
         {
@@ -241,7 +290,7 @@ public sealed class PostgresTransactionStore : ITransactionStore
             }
         }
 
-        return await StagingWriter.OpenAsync(_dataSource, _settings.Schema, _settings.CommandTimeout, ct).ConfigureAwait(false);
+        return await BatchWriter.OpenAsync(_dataSource, _settings.Schema, _settings.CommandTimeout, ct).ConfigureAwait(false);
     }
 
     private async Task DiscardWriterAsync()
@@ -260,7 +309,7 @@ public sealed class PostgresTransactionStore : ITransactionStore
         }
     }
 
-    private static bool IsConnectionFailure(Exception ex, StagingWriter? writer) =>
+    private static bool IsConnectionFailure(Exception ex, BatchWriter? writer) =>
         writer is null
         || writer.Connection.FullState.HasFlag(ConnectionState.Broken)
         || writer.Connection.State != ConnectionState.Open

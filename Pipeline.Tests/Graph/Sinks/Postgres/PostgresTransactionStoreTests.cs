@@ -1,19 +1,16 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
 using Npgsql;
-using NpgsqlTypes;
 using Pipeline.Graph.Sinks;
 using Pipeline.Graph.Sinks.Postgres;
 using Pipeline.Tests.Infrastructure;
 using Prometheus;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Pipeline.Tests.Graph.Sinks.Postgres;
 
 [Trait("Category", "Integration")]
-public sealed class PostgresTransactionStoreTests(ITestOutputHelper output)
+public sealed class PostgresTransactionStoreTests
 {
     private static readonly TopicPartition P0 = new(PostgresTestData.Topic, 0);
     private static readonly TopicPartition P1 = new(PostgresTestData.Topic, 1);
@@ -166,39 +163,82 @@ public sealed class PostgresTransactionStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task WriteBatch_should_print_its_throughput_against_a_raw_binary_copy_when_writing_10k_row_batches()
+    public async Task WriteBatch_should_copy_directly_again_when_a_replay_is_over()
     {
-        const int batch = 10_000;
-        const int batches = 6;
         var (store, cs, metrics) = await OpenAsync();
         await using var _ = store;
-        var rows = Enumerable.Range(0, batch * (batches + 1)).Select(PostgresTestData.Row).ToList();
-        await using var raw = await RawCopy.OpenAsync(cs);
-        // Warm-up of both paths: connections, type loading, plans.
-        await store.WriteBatchAsync(rows[..batch], [], CancellationToken.None);
-        await raw.WriteAsync(rows[..batch]);
+        var first = Enumerable.Range(0, 100).Select(PostgresTestData.Row).ToList();
+        var second = Enumerable.Range(100, 100).Select(PostgresTestData.Row).ToList();
+        await store.WriteBatchAsync(first, [], CancellationToken.None);
 
-        // Interleaved, so a neighbour's load on the shared machine hits both paths alike.
-        var storeTime = TimeSpan.Zero;
-        var rawTime = TimeSpan.Zero;
-        for (var b = 1; b <= batches; b++)
+        // The replay falls back to the idempotent path; the next batch, all new, ends the replay.
+        await store.WriteBatchAsync(first, [], CancellationToken.None);
+        await store.WriteBatchAsync(second, [], CancellationToken.None);
+        Assert.Equal(1, metrics.ReplayFallbacks);
+        // Back on the direct COPY: a later replay is detected (and handled) once more.
+        await store.WriteBatchAsync([.. second.Take(5), PostgresTestData.Row(200)], [], CancellationToken.None);
+
+        Assert.Equal(2, metrics.ReplayFallbacks);
+        Assert.Equal(201, await PostgresTestData.ScalarAsync(cs, "SELECT count(*) FROM scored_transactions"));
+        Assert.Equal(201, metrics.Inserted("scored_transactions"));
+        Assert.Equal(105, metrics.Duplicates("scored_transactions"));
+    }
+
+    [Fact]
+    public async Task WriteBatch_should_store_rows_quarantine_and_offsets_once_when_a_replayed_batch_falls_back()
+    {
+        var (store, cs, _) = await OpenAsync(storeOffsets: true);
+        await using var _ = store;
+        var rows = Enumerable.Range(0, 50).Select(PostgresTestData.Row).ToList();
+        await store.WriteBatchAsync(rows, [], CancellationToken.None, [new ConsumedOffset(PostgresTestData.Group, P0, 50)]);
+
+        // The direct COPY of this batch fails on the first row and rolls back; the retry writes the rest once.
+        await store.WriteBatchAsync([.. rows, PostgresTestData.Row(50)], [PostgresTestData.Quarantined(0, 51)], CancellationToken.None,
+            [new ConsumedOffset(PostgresTestData.Group, P0, 52)]);
+
+        Assert.Equal(51, await PostgresTestData.ScalarAsync(cs, "SELECT count(*) FROM scored_transactions"));
+        Assert.Equal(1, await PostgresTestData.ScalarAsync(cs, "SELECT count(*) FROM quarantine"));
+        Assert.Equal(new Dictionary<TopicPartition, long> { [P0] = 52 }, await store.LoadOffsetsAsync(PostgresTestData.Group, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WriteBatch_should_read_back_text_and_json_exactly_when_values_need_escaping_or_are_not_finite()
+    {
+        var (store, cs, _) = await OpenAsync();
+        await using var _ = store;
+        var row = PostgresTestData.Row(1) with
         {
-            var slice = rows.GetRange(b * batch, batch);
-            var watch = Stopwatch.StartNew();
-            await store.WriteBatchAsync(slice, [], CancellationToken.None);
-            storeTime += watch.Elapsed;
-            watch.Restart();
-            await raw.WriteAsync(slice);
-            rawTime += watch.Elapsed;
-        }
+            AccountId = "acc \"quoted\" \\ tab\t é ✓",
+            ModelVersion = "v\0nul",
+            Timestamp = new DateTimeOffset(1999, 12, 31, 23, 59, 59, TimeSpan.Zero).AddTicks(1_234_560),
+            Features = new Dictionary<string, double>
+            {
+                ["key \"with\" quotes"] = -0.0,
+                ["tiny"] = 1e-5,
+                ["huge"] = -1.7976931348623157e308,
+                ["third"] = 1.0 / 3,
+                ["up"] = double.PositiveInfinity,
+            },
+            Reasons = ["new_country", "line\nbreak", "nul\0inside"],
+        };
 
-        var storeRate = batch * batches / storeTime.TotalSeconds;
-        var rawRate = batch * batches / rawTime.TotalSeconds;
-        output.WriteLine($"store: {batches} x {batch} rows in {storeTime.TotalMilliseconds:F0} ms = {storeRate:F0} rows/s; " +
-                         $"raw binary COPY of the same rows into an identical table: {rawTime.TotalMilliseconds:F0} ms = {rawRate:F0} rows/s; ratio {storeRate / rawRate:P0}");
-        Assert.Equal(batch * (batches + 1), await PostgresTestData.ScalarAsync(cs, "SELECT count(*) FROM scored_transactions"));
-        Assert.Equal(batch * (batches + 1), await PostgresTestData.ScalarAsync(cs, "SELECT count(*) FROM raw_copy"));
-        Assert.Equal(batch * (batches + 1), metrics.Inserted("scored_transactions"));
+        await store.WriteBatchAsync([row], [], CancellationToken.None);
+
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT account_id, model_version, ts, features::text, reasons::text FROM scored_transactions", connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(row.AccountId, reader.GetString(0));
+        Assert.Equal("v\uFFFDnul", reader.GetString(1));
+        Assert.Equal(row.Timestamp, new DateTimeOffset(reader.GetFieldValue<DateTime>(2)));
+        var features = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(reader.GetString(3))!;
+        Assert.Equal(0.0, features["key \"with\" quotes"].GetDouble());
+        Assert.Equal(1e-5, features["tiny"].GetDouble());
+        Assert.Equal(-1.7976931348623157e308, features["huge"].GetDouble());
+        Assert.Equal(1.0 / 3, features["third"].GetDouble());
+        Assert.Equal("Infinity", features["up"].GetString());
+        Assert.Equal(new[] { "new_country", "line\nbreak", "nul\uFFFDinside" }, JsonSerializer.Deserialize<string[]>(reader.GetString(4))!);
     }
 
     [Fact]
@@ -232,54 +272,5 @@ public sealed class PostgresTransactionStoreTests(ITestOutputHelper output)
         await using var _ = store;
 
         Assert.True(await store.IsHealthyAsync(CancellationToken.None));
-    }
-
-    /// <summary>The baseline: binary COPY straight into a table shaped like scored_transactions (same indexes), one transaction per batch.</summary>
-    private sealed class RawCopy : IAsyncDisposable
-    {
-        private readonly NpgsqlConnection _connection;
-
-        private RawCopy(NpgsqlConnection connection) => _connection = connection;
-
-        public static async Task<RawCopy> OpenAsync(string cs)
-        {
-            var connection = new NpgsqlConnection(cs);
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE TABLE raw_copy (LIKE scored_transactions INCLUDING ALL)", connection);
-            await create.ExecuteNonQueryAsync();
-            return new RawCopy(connection);
-        }
-
-        public async Task WriteAsync(IReadOnlyList<Pipeline.Models.Domain.ScoredTransaction> rows)
-        {
-            await using var tx = await _connection.BeginTransactionAsync();
-            await using (var copy = await _connection.BeginBinaryImportAsync(
-                "COPY raw_copy (ts, transaction_id, account_id, amount, currency, score, is_anomaly, severity, threshold, model_version, late, features, reasons) FROM STDIN (FORMAT BINARY)"))
-            {
-                foreach (var r in rows)
-                {
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync(r.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    await copy.WriteAsync(r.TransactionId, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.AccountId, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Amount, NpgsqlDbType.Double);
-                    await copy.WriteAsync(r.Currency, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Score, NpgsqlDbType.Double);
-                    await copy.WriteAsync(r.IsAnomaly, NpgsqlDbType.Boolean);
-                    await copy.WriteAsync(r.Severity, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Threshold, NpgsqlDbType.Double);
-                    await copy.WriteAsync(r.ModelVersion, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Late, NpgsqlDbType.Boolean);
-                    await copy.WriteAsync(JsonSerializer.Serialize(r.Features), NpgsqlDbType.Jsonb);
-                    await copy.WriteAsync(JsonSerializer.Serialize(r.Reasons), NpgsqlDbType.Jsonb);
-                }
-
-                await copy.CompleteAsync();
-            }
-
-            await tx.CommitAsync();
-        }
-
-        public ValueTask DisposeAsync() => _connection.DisposeAsync();
     }
 }
