@@ -43,6 +43,9 @@ public sealed class WindowsMetrics
         });
     }
 
+    /// <summary>Transactions featurized so far (replays included).</summary>
+    public double Featurized => _featurized.Value;
+
     /// <summary>Late transactions so far.</summary>
     public double Late => _late.Value;
 
