@@ -44,35 +44,37 @@ public static class WindowsBenchmark
     /// <param name="settings">Window settings (the reference defaults for the issue's figures); the store kind is ignored.</param>
     /// <param name="accounts">Distinct accounts (100,000 for the issue's figures).</param>
     /// <param name="events">Transactions per measured pass.</param>
+    /// <param name="passes">Measured passes of each part, each from empty state; the fastest is reported (a shared machine slows some passes down).</param>
     /// <param name="cancellationToken">Stops waiting for the flow.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="accounts"/> or <paramref name="events"/> is not positive.</exception>
     public static async Task<WindowsBenchmarkResult> RunAsync(
-        TextWriter output, ActorSystem system, WindowSettings settings, int accounts, int events, CancellationToken cancellationToken)
+        TextWriter output, ActorSystem system, WindowSettings settings, int accounts, int events, int passes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(accounts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(events, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
 
         var options = settings.ToFeatureOptions();
         var traffic = Traffic.Generate(accounts, events, seed: 11);
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"windows benchmark: {accounts:N0} accounts, {events:N0} transactions over one simulated day ({events / (double)accounts:0.#} per account), windows [{string.Join(", ", options.Windows.Select(AccountFeatureOptions.Label))}], one thread, warm-up excluded"));
+            $"windows benchmark: {accounts:N0} accounts, {events:N0} transactions over one simulated day ({events / (double)accounts:0.#} per account), windows [{string.Join(", ", options.Windows.Select(AccountFeatureOptions.Label))}], one thread, warm-up excluded, best of {passes} passes"));
 
-        var (process, stateBytes) = MeasureProcess(traffic, options, accounts);
-        var (flow, emitted, checkpointed) = await MeasureFlowAsync(traffic, system, settings, cancellationToken).ConfigureAwait(false);
+        var (process, processCpuRate, stateBytes) = MeasureProcess(traffic, options, accounts, passes);
+        var (flow, flowCpuRate, emitted, checkpointed) = await MeasureFlowAsync(traffic, system, settings, passes, cancellationToken).ConfigureAwait(false);
 
         var ci = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(ci, $"AccountState.Process      : {process.OpsPerSecond,12:N0} events/s, {process.BytesAllocatedPerOp,7:0.0} B allocated/event"));
-        output.WriteLine(string.Create(ci, $"AccountWindowsFlow        : {flow.OpsPerSecond,12:N0} events/s, {flow.BytesAllocatedPerOp,7:0.0} B allocated/event ({emitted:N0} featurized, {checkpointed:N0} account checkpoints, in-memory store, Sink.Ignore)"));
+        output.WriteLine(string.Create(ci, $"AccountState.Process      : {process.OpsPerSecond,12:N0} events/s ({processCpuRate:N0} per CPU-second), {process.BytesAllocatedPerOp,7:0.0} B allocated/event"));
+        output.WriteLine(string.Create(ci, $"AccountWindowsFlow        : {flow.OpsPerSecond,12:N0} events/s ({flowCpuRate:N0} per CPU-second), {flow.BytesAllocatedPerOp,7:0.0} B allocated/event ({emitted:N0} featurized, {checkpointed:N0} account checkpoints, in-memory store, Sink.Ignore)"));
         output.WriteLine(string.Create(ci, $"state per account         : {stateBytes,12:N0} B at {accounts:N0} accounts (budget {StateBudgetBytes:N0} B: {(stateBytes <= StateBudgetBytes ? "met" : "NOT met")})"));
         output.WriteLine(string.Create(ci, $"ratio to {TargetEventsPerSecond:N0} events/s : Process {process.OpsPerSecond / TargetEventsPerSecond:0.00}x, flow {flow.OpsPerSecond / TargetEventsPerSecond:0.00}x ({(flow.OpsPerSecond >= TargetEventsPerSecond ? "met" : "NOT met")})"));
         return new WindowsBenchmarkResult(accounts, events, process, flow, emitted, checkpointed, stateBytes);
     }
 
-    private static (BenchmarkFigure Figure, double StateBytesPerAccount) MeasureProcess(Traffic traffic, AccountFeatureOptions options, int accounts)
+    private static (BenchmarkFigure Figure, double CpuRate, double StateBytesPerAccount) MeasureProcess(Traffic traffic, AccountFeatureOptions options, int accounts, int passes)
     {
         var warmUp = Stopwatch.StartNew();
         var sink = 0.0;
@@ -82,18 +84,33 @@ public static class WindowsBenchmark
         }
         while (warmUp.Elapsed < MinimumWarmUp);
 
-        var states = new AccountState?[accounts];
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var started = Stopwatch.GetTimestamp();
-        sink += ProcessAll(traffic, states, options, traffic.Events);
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
-        GC.KeepAlive(states);
+        var best = (Figure: new BenchmarkFigure("AccountState.Process", 0, 0), CpuRate: 0.0);
+        var stateBytes = 0.0;
+        for (var pass = 0; pass < passes; pass++)
+        {
+            var states = new AccountState?[accounts];
+            var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
+            sink += ProcessAll(traffic, states, options, traffic.Events);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            if (pass == 0)
+            {
+                stateBytes = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / (double)accounts;
+            }
+
+            GC.KeepAlive(states);
+            if (traffic.Events / seconds > best.Figure.OpsPerSecond)
+            {
+                best = (new BenchmarkFigure("AccountState.Process", traffic.Events / seconds, (double)allocated / traffic.Events), traffic.Events / Math.Max(cpu, 1e-9));
+            }
+        }
+
         GC.KeepAlive(sink);
-        var figure = new BenchmarkFigure("AccountState.Process", traffic.Events / seconds, (double)allocated / traffic.Events);
-        return (figure, (heapAfter - heapBefore) / (double)accounts);
+        return (best.Figure, best.CpuRate, stateBytes);
     }
 
     private static double ProcessAll(Traffic traffic, AccountState?[] states, AccountFeatureOptions options, int count)
@@ -109,8 +126,8 @@ public static class WindowsBenchmark
         return sink;
     }
 
-    private static async Task<(BenchmarkFigure Figure, long Emitted, long Checkpointed)> MeasureFlowAsync(
-        Traffic traffic, ActorSystem system, WindowSettings settings, CancellationToken cancellationToken)
+    private static async Task<(BenchmarkFigure Figure, double CpuRate, long Emitted, long Checkpointed)> MeasureFlowAsync(
+        Traffic traffic, ActorSystem system, WindowSettings settings, int passes, CancellationToken cancellationToken)
     {
         var consumer = new DetachedConsumer();
         var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(Topic, p)).ToArray();
@@ -130,15 +147,25 @@ public static class WindowsBenchmark
         }
         while (warmUp.Elapsed < MinimumWarmUp);
 
-        GC.Collect();
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var started = Stopwatch.GetTimestamp();
-        var metrics = await RunFlowAsync(elements, settings, materializer, system.Log, cancellationToken).ConfigureAwait(false);
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var best = (Figure: new BenchmarkFigure("AccountWindowsFlow", 0, 0), CpuRate: 0.0, Emitted: 0L, Checkpointed: 0L);
+        for (var pass = 0; pass < passes; pass++)
+        {
+            GC.Collect();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
+            var metrics = await RunFlowAsync(elements, settings, materializer, system.Log, cancellationToken).ConfigureAwait(false);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            if (elements.Length / seconds > best.Figure.OpsPerSecond)
+            {
+                best = (new BenchmarkFigure("AccountWindowsFlow", elements.Length / seconds, (double)allocated / elements.Length), elements.Length / Math.Max(cpu, 1e-9), (long)metrics.Featurized, (long)metrics.Checkpointed);
+            }
+        }
+
         GC.KeepAlive(elements);
-        var figure = new BenchmarkFigure("AccountWindowsFlow", elements.Length / seconds, (double)allocated / elements.Length);
-        return (figure, (long)metrics.Featurized, (long)metrics.Checkpointed);
+        return best;
     }
 
     private static async Task<WindowsMetrics> RunFlowAsync(PipelineElement[] elements, WindowSettings settings, IMaterializer materializer, ILoggingAdapter log, CancellationToken cancellationToken)

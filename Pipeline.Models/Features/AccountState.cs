@@ -1,3 +1,4 @@
+using System.Buffers;
 using Pipeline.Models.Domain;
 using Pipeline.Models.Features.Internal;
 
@@ -182,6 +183,17 @@ public sealed class AccountState
 
     /// <summary>The state as a versioned binary snapshot (format <c>ACST</c> version 1).</summary>
     public byte[] ToBytes() => AccountStateFormat.Write(this);
+
+    /// <summary>
+    /// Appends the same snapshot as <see cref="ToBytes"/> to <paramref name="destination"/>, so a
+    /// caller writing many states can reuse one buffer instead of allocating an array per state.
+    /// </summary>
+    /// <returns>The snapshot's length in bytes.</returns>
+    public int WriteTo(IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return AccountStateFormat.Write(this, destination);
+    }
 
     /// <summary>
     /// Restores a snapshot for <paramref name="options"/>. Windows are matched by length and bucket

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -14,8 +15,9 @@ namespace Pipeline.Models.Features.Internal;
 /// (int32), buckets (index int64, count int32, sum double, sum of squares double), ascending;
 /// then merchants, countries, devices: entry count (int32), entries (hash uint64, last seen ms int64).
 /// <para>
-/// Every changed account is written at every checkpoint, so the writer computes the exact size,
-/// allocates the result once and fills it in place; the reader works on the span it is given.
+/// Every changed account is written at every checkpoint, so the writer computes the exact size and
+/// fills the destination in place (a new array, or a caller's reused buffer); the reader works on
+/// the span it is given.
 /// </para>
 /// </summary>
 internal static class AccountStateFormat
@@ -29,15 +31,40 @@ internal static class AccountStateFormat
 
     public static byte[] Write(AccountState state)
     {
+        var bytes = GC.AllocateUninitializedArray<byte>(Size(state));
+        Write(state, bytes);
+        return bytes;
+    }
+
+    public static int Write(AccountState state, IBufferWriter<byte> destination)
+    {
+        var size = Size(state);
+        Write(state, destination.GetSpan(size)[..size]);
+        destination.Advance(size);
+        return size;
+    }
+
+    /// <summary>The exact length of <paramref name="state"/>'s snapshot.</summary>
+    public static int Size(AccountState state)
+    {
+        var options = state.Options;
+        var size = HeaderBytes + 1 + 8 + 24 + 1;
+        if (state.LastApplied is { } at)
+        {
+            var topicBytes = Encoding.UTF8.GetByteCount(at.Topic);
+            size += SevenBitLength(topicBytes) + topicBytes + 4 + 8;
+        }
+
+        for (var i = 0; i < options.Windows.Count; i++) size += 8 + 8 + 4 + (state.Window(i).Count * BucketBytes);
+        return size + (3 * 4) + ((state.Merchants.Count + state.Countries.Count + state.Devices.Count) * EntryBytes);
+    }
+
+    /// <summary>Writes the snapshot into <paramref name="bytes"/>, which is exactly <see cref="Size"/> long.</summary>
+    private static void Write(AccountState state, Span<byte> bytes)
+    {
         var (hasEvents, maxEventMs, count, mean, m2) = state.Core;
         var position = state.LastApplied;
         var options = state.Options;
-        var topicBytes = position is { } at ? Encoding.UTF8.GetByteCount(at.Topic) : 0;
-        var size = HeaderBytes + 1 + 8 + (position is null ? 0 : SevenBitLength(topicBytes) + topicBytes + 4 + 8) + 24 + 1;
-        for (var i = 0; i < options.Windows.Count; i++) size += 8 + 8 + 4 + (state.Window(i).Count * BucketBytes);
-        size += (3 * 4) + ((state.Merchants.Count + state.Countries.Count + state.Devices.Count) * EntryBytes);
-
-        var bytes = GC.AllocateUninitializedArray<byte>(size);
         var w = new Writer(bytes);
         w.Bytes(Magic);
         w.Byte(Version);
@@ -45,6 +72,7 @@ internal static class AccountStateFormat
         w.Int64(maxEventMs);
         if (position is { } p)
         {
+            var topicBytes = Encoding.UTF8.GetByteCount(p.Topic);
             w.SevenBit(topicBytes);
             w.Utf8(p.Topic, topicBytes);
             w.Int32(p.Partition);
@@ -74,7 +102,6 @@ internal static class AccountStateFormat
         WriteSet(ref w, state.Countries.Items);
         WriteSet(ref w, state.Devices.Items);
         w.EnsureFull();
-        return bytes;
     }
 
     public static AccountState Read(ReadOnlySpan<byte> bytes, AccountFeatureOptions options)
