@@ -23,7 +23,7 @@ namespace Pipeline.Host.Cli;
 /// the same run and prints the ratio. Options: <c>--count N</c> (records, default 100000),
 /// <c>--partitions N</c> (default 32: the mock broker keeps ~5 MB per partition),
 /// <c>--store none|sqlite</c> (default none), <c>--set "k=v;…"</c> (configuration overrides), <c>--models</c> (run the algorithm micro-benchmarks instead),
-/// <c>--windows</c> (run the account-window benchmark instead: <c>--accounts N</c>, default 100000, <c>--events N</c>, default 500000, <c>--passes N</c>, default 3).
+/// <c>--windows</c> (run the account-window benchmark instead: <c>--accounts N</c>, default 100000, <c>--events-per-day N</c>, default 500000 (two days are run), <c>--passes N</c>, default 3).
 /// </summary>
 public static class BenchCommand
 {
@@ -46,7 +46,7 @@ public static class BenchCommand
         if (args.Flag("windows"))
         {
             var accounts = args.Int("accounts", 100_000, 1, 10_000_000);
-            var events = args.Int("events", 500_000, 1, 50_000_000);
+            var events = args.Int("events-per-day", 500_000, 1, 25_000_000);
             var passes = args.Int("passes", 3, 1, 100);
             args.EnsureAllUsed();
             var windowsConfig = PipelineConfigLoader.Load(new Dictionary<string, string>(), null, null);
