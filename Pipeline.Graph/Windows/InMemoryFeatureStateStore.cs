@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Pipeline.Models.Features;
 
 namespace Pipeline.Graph.Windows;
 
@@ -7,11 +8,16 @@ namespace Pipeline.Graph.Windows;
 /// stale-write guard as Redis. It outlives a stream (a restarted graph in the same host resumes
 /// its accounts) but not the process. An account not checkpointed for <c>memory.ttl</c> is
 /// forgotten (removed by a sweep that runs as the store grows), so memory stays bounded by the
-/// accounts active within the TTL. Operations complete synchronously.
+/// accounts active within the TTL. Operations complete synchronously. Thread-safe through one
+/// lock taken once per batch (stages call with batches of hundreds of accounts). Snapshots are
+/// copied into a buffer the account keeps and reuses while its state does not outgrow it: a
+/// checkpoint costs one dictionary lookup and a copy, and the caller's array dies young instead
+/// of every checkpoint turning into long-lived garbage for the collector.
 /// </summary>
 public sealed class InMemoryFeatureStateStore : IFeatureStateStore
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private readonly TimeProvider _clock;
     private readonly TimeSpan _ttl;
     private long _writesSinceSweep;
@@ -29,17 +35,26 @@ public sealed class InMemoryFeatureStateStore : IFeatureStateStore
     public string Description => "in-memory feature store";
 
     /// <summary>Accounts held.</summary>
-    public int Count => _entries.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate) return _entries.Count;
+        }
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<byte[]?>> LoadAsync(IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountIds);
-        var now = _clock.GetUtcNow();
+        var now = _clock.GetUtcNow().UtcTicks;
         var result = new byte[]?[accountIds.Count];
-        for (var i = 0; i < result.Length; i++)
+        lock (_gate)
         {
-            result[i] = _entries.TryGetValue(accountIds[i], out var e) && e.ExpiresAt > now ? e.Checkpoint.State : null;
+            for (var i = 0; i < result.Length; i++)
+            {
+                if (_entries.TryGetValue(accountIds[i], out var e) && e.ExpiresAtTicks > now) result[i] = e.Buffer.AsSpan(0, e.Length).ToArray();
+            }
         }
 
         return Task.FromResult<IReadOnlyList<byte[]?>>(result);
@@ -49,37 +64,59 @@ public sealed class InMemoryFeatureStateStore : IFeatureStateStore
     public Task<int> SaveAsync(IReadOnlyList<FeatureCheckpoint> checkpoints, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoints);
-        var expiresAt = _clock.GetUtcNow() + _ttl;
+        var now = _clock.GetUtcNow();
+        var expiresAt = (now + _ttl).UtcTicks;
         var stale = 0;
-        foreach (var c in checkpoints)
+        lock (_gate)
         {
-            var written = _entries.AddOrUpdate(
-                c.AccountId,
-                static (_, arg) => new Entry(arg.c, arg.expiresAt),
-                static (_, old, arg) => old.Checkpoint.Position.SamePartitionAs(arg.c.Position) && old.Checkpoint.Position.Offset > arg.c.Position.Offset
-                    ? old
-                    : new Entry(arg.c, arg.expiresAt),
-                (c, expiresAt));
-            if (!ReferenceEquals(written.Checkpoint, c)) stale++;
-        }
+            foreach (var c in checkpoints)
+            {
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, c.AccountId, out var exists);
+                if (exists && entry.Position.SamePartitionAs(c.Position) && entry.Position.Offset > c.Position.Offset)
+                {
+                    stale++;
+                    continue;
+                }
 
-        if (Interlocked.Add(ref _writesSinceSweep, checkpoints.Count) > Math.Max(1024, _entries.Count))
-        {
-            Interlocked.Exchange(ref _writesSinceSweep, 0);
-            Sweep();
+                var length = c.State.Length;
+                if (!exists || entry.Buffer.Length < length)
+                {
+                    // Room for a quarter more: a growing account does not reallocate at every checkpoint.
+                    entry.Buffer = new byte[exists ? length + (length / 4) : length];
+                }
+
+                c.State.Span.CopyTo(entry.Buffer);
+                entry.Length = length;
+                entry.Position = c.Position;
+                entry.ExpiresAtTicks = expiresAt;
+            }
+
+            _writesSinceSweep += checkpoints.Count;
+            if (_writesSinceSweep > Math.Max(1024, _entries.Count))
+            {
+                // Amortised: a full pass after as many writes as there are entries.
+                _writesSinceSweep = 0;
+                Sweep(now.UtcTicks);
+            }
         }
 
         return Task.FromResult(stale);
     }
 
-    private void Sweep()
+    private void Sweep(long nowTicks)
     {
-        var now = _clock.GetUtcNow();
         foreach (var (key, entry) in _entries)
         {
-            if (entry.ExpiresAt <= now) _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            if (entry.ExpiresAtTicks <= nowTicks) _entries.Remove(key);
         }
     }
 
-    private sealed record Entry(FeatureCheckpoint Checkpoint, DateTimeOffset ExpiresAt);
+    /// <summary>One account's checkpoint: the first <see cref="Length"/> bytes of <see cref="Buffer"/>.</summary>
+    private struct Entry
+    {
+        public RecordPosition Position;
+        public byte[] Buffer;
+        public int Length;
+        public long ExpiresAtTicks;
+    }
 }

@@ -21,6 +21,14 @@ public sealed class WindowsMetrics
     private readonly Counter _evicted;
     private readonly Histogram _storeSeconds;
 
+    // Labelled children resolved once: WithLabels looks the series up on every call.
+    private readonly Counter.Child _loadHits;
+    private readonly Counter.Child _loadMisses;
+    private readonly Counter.Child _loadFailures;
+    private readonly Counter.Child _saveFailures;
+    private readonly Histogram.Child _loadSeconds;
+    private readonly Histogram.Child _saveSeconds;
+
     /// <summary>Creates the metrics in <paramref name="registry"/> (the default registry when null).</summary>
     public WindowsMetrics(CollectorRegistry? registry = null)
     {
@@ -41,7 +49,16 @@ public sealed class WindowsMetrics
             LabelNames = ["operation"],
             Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18),
         });
+        _loadHits = _loads.WithLabels("hit");
+        _loadMisses = _loads.WithLabels("miss");
+        _loadFailures = _failures.WithLabels("load");
+        _saveFailures = _failures.WithLabels("save");
+        _loadSeconds = _storeSeconds.WithLabels("load");
+        _saveSeconds = _storeSeconds.WithLabels("save");
     }
+
+    /// <summary>Transactions featurized so far (replays included).</summary>
+    public double Featurized => _featurized.Value;
 
     /// <summary>Late transactions so far.</summary>
     public double Late => _late.Value;
@@ -62,11 +79,12 @@ public sealed class WindowsMetrics
     public double Evicted => _evicted.Value;
 
     /// <summary>Failed store operations so far, loads and saves together.</summary>
-    public double Failures => _failures.WithLabels("load").Value + _failures.WithLabels("save").Value;
+    public double Failures => _loadFailures.Value + _saveFailures.Value;
 
-    internal void RecordFeaturized(bool late, bool replayed)
+    internal void RecordFeaturized(long count) => _featurized.Inc(count);
+
+    internal void RecordUnusual(bool late, bool replayed)
     {
-        _featurized.Inc();
         if (late) _late.Inc();
         if (replayed) _replayed.Inc();
     }
@@ -78,18 +96,20 @@ public sealed class WindowsMetrics
     internal void RecordSave(int accounts, int stale, TimeSpan elapsed)
     {
         _checkpointed.Inc(accounts - stale);
-        _staleCheckpoints.Inc(stale);
-        _storeSeconds.WithLabels("save").Observe(elapsed.TotalSeconds);
+        if (stale > 0) _staleCheckpoints.Inc(stale);
+        _saveSeconds.Observe(elapsed.TotalSeconds);
     }
 
     internal void RecordLoad(int hits, int misses, TimeSpan elapsed)
     {
-        _loads.WithLabels("hit").Inc(hits);
-        _loads.WithLabels("miss").Inc(misses);
-        _storeSeconds.WithLabels("load").Observe(elapsed.TotalSeconds);
+        if (hits > 0) _loadHits.Inc(hits);
+        if (misses > 0) _loadMisses.Inc(misses);
+        _loadSeconds.Observe(elapsed.TotalSeconds);
     }
 
-    internal void RecordFailure(string operation) => _failures.WithLabels(operation).Inc();
+    internal void RecordLoadFailure() => _loadFailures.Inc();
+
+    internal void RecordSaveFailure() => _saveFailures.Inc();
 
     internal void RecordCorrupt() => _corrupt.Inc();
 

@@ -23,7 +23,8 @@ namespace Pipeline.Host.Cli;
 /// the same run and prints the ratio. Options: <c>--count N</c> (records, default 100000),
 /// <c>--partitions N</c> (default 32: the mock broker keeps ~5 MB per partition),
 /// <c>--store none|sqlite</c> (default none), <c>--set "k=v;…"</c> (configuration overrides), <c>--models</c> (run the algorithm micro-benchmarks instead),
-/// <c>--writer</c> (measure the PostgreSQL store alone: see <see cref="WriterBenchmark"/>).
+/// <c>--writer</c> (measure the PostgreSQL store alone: see <see cref="WriterBenchmark"/>),
+/// <c>--windows</c> (run the account-window benchmark instead: <c>--accounts N</c>, default 100000, <c>--events-per-day N</c>, default 500000 (two days are run), <c>--passes N</c>, default 3).
 /// </summary>
 public static class BenchCommand
 {
@@ -44,6 +45,20 @@ public static class BenchCommand
         }
 
         if (args.Flag("writer")) return await WriterBenchmark.RunAsync(args, stdout, ct).ConfigureAwait(false);
+
+        if (args.Flag("windows"))
+        {
+            var accounts = args.Int("accounts", 100_000, 1, 10_000_000);
+            var events = args.Int("events-per-day", 500_000, 1, 25_000_000);
+            var passes = args.Int("passes", 3, 1, 100);
+            args.EnsureAllUsed();
+            var windowsConfig = PipelineConfigLoader.Load(new Dictionary<string, string>(), null, null);
+            using var windowsSystem = ActorSystem.Create("bench-windows", ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(windowsConfig));
+            var windowsSettings = Pipeline.Graph.Windows.WindowSettings.Create(windowsConfig.GetConfig(Pipeline.Graph.Windows.WindowSettings.DefaultPath));
+            await WindowsBenchmark.RunAsync(stdout, windowsSystem, windowsSettings, accounts, events, passes, ct).ConfigureAwait(false);
+            await windowsSystem.Terminate().ConfigureAwait(false);
+            return 0;
+        }
 
         var count = args.Int("count", 100_000, 1000, 5_000_000);
         var partitions = args.Int("partitions", 32, 1, 256);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Pipeline.Models.Domain;
 using Pipeline.Models.Features.Internal;
 
@@ -120,24 +121,46 @@ public sealed class AccountState
 
         var merchant = StableHash.Of(transaction.MerchantId);
         var country = StableHash.Of(transaction.Country);
-        ulong? device = transaction.DeviceId is { } d ? StableHash.Of(d) : null;
-        var newMerchant = !_merchants.Contains(merchant);
-        var newCountry = !_countries.Contains(country);
-        var newDevice = device is { } dh && !_devices.Contains(dh);
+        var deviceId = transaction.DeviceId;
+        var device = deviceId is null ? 0UL : StableHash.Of(deviceId);
+        bool newMerchant, newCountry, newDevice;
+        if (replay)
+        {
+            newMerchant = !_merchants.Contains(merchant);
+            newCountry = !_countries.Contains(country);
+            newDevice = deviceId is not null && !_devices.Contains(device);
+        }
+        else
+        {
+            // One pass per set answers "was it known?" and records it: the flags describe the state before this transaction.
+            newMerchant = !_merchants.Touch(merchant, t, _options.KnownMerchants);
+            newCountry = !_countries.Touch(country, t, _options.KnownCountries);
+            newDevice = deviceId is not null && !_devices.Touch(device, t, _options.KnownDevices);
+            Apply(t, amount, position);
+        }
 
-        if (!replay) Apply(t, amount, merchant, country, device, position);
-
-        var windows = new WindowFeatures[_windows.Length];
-        for (var i = 0; i < windows.Length; i++)
+        var windowCount = _windows.Length;
+        Span<long> first = stackalloc long[windowCount];
+        Span<long> from = stackalloc long[windowCount];
+        for (var i = 0; i < windowCount; i++)
         {
             var width = _options.WidthMs(i);
-            var last = FloorDiv(t, width);
-            var first = last - _options.BucketsPerWindow + 1;
-            var (count, sum, squares) = _windows[i].Query(first, last);
+            first[i] = FloorDiv(t, width) - _options.BucketsPerWindow + 1;
+            from[i] = first[i] * width;
+        }
+
+        Span<int> distinctMerchants = stackalloc int[windowCount];
+        Span<int> distinctCountries = stackalloc int[windowCount];
+        _merchants.CountSeenSince(from, distinctMerchants);
+        _countries.CountSeenSince(from, distinctCountries);
+        var windows = new WindowFeatures[windowCount];
+        var buckets = _options.BucketsPerWindow;
+        for (var i = 0; i < windowCount; i++)
+        {
+            var (count, sum, squares) = _windows[i].Query(first[i], first[i] + buckets - 1);
             var mean = count > 0 ? sum / count : 0;
             var std = count > 1 ? Math.Sqrt(Math.Max(0, (squares / count) - (mean * mean))) : 0;
-            var from = first * width;
-            windows[i] = new WindowFeatures(_options.Windows[i], count, sum, mean, std, _merchants.CountSeenSince(from), _countries.CountSeenSince(from));
+            windows[i] = new WindowFeatures(_options.Windows[i], count, sum, mean, std, distinctMerchants[i], distinctCountries[i]);
         }
 
         return new AccountFeatures
@@ -162,6 +185,17 @@ public sealed class AccountState
     public byte[] ToBytes() => AccountStateFormat.Write(this);
 
     /// <summary>
+    /// Appends the same snapshot as <see cref="ToBytes"/> to <paramref name="destination"/>, so a
+    /// caller writing many states can reuse one buffer instead of allocating an array per state.
+    /// </summary>
+    /// <returns>The snapshot's length in bytes.</returns>
+    public int WriteTo(IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return AccountStateFormat.Write(this, destination);
+    }
+
+    /// <summary>
     /// Restores a snapshot for <paramref name="options"/>. Windows are matched by length and bucket
     /// width; a window the snapshot does not have (the configuration changed) starts empty, and
     /// known sets larger than the configured capacity keep their most recently seen values.
@@ -172,7 +206,7 @@ public sealed class AccountState
     internal static long FloorDiv(long a, long b)
     {
         var q = a / b;
-        return (a % b != 0) && (a < 0) ? q - 1 : q;
+        return a - (q * b) < 0 ? q - 1 : q;
     }
 
     internal ref BucketList Window(int i) => ref _windows[i];
@@ -195,7 +229,7 @@ public sealed class AccountState
         _historyM2 = m2;
     }
 
-    private void Apply(long t, double amount, ulong merchant, ulong country, ulong? device, RecordPosition position)
+    private void Apply(long t, double amount, RecordPosition position)
     {
         if (!_hasEvents || t > _maxEventMs)
         {
@@ -207,21 +241,13 @@ public sealed class AccountState
         {
             var width = _options.WidthMs(i);
             var retained = _options.RetainedBuckets(i);
-            var firstRetained = FloorDiv(_maxEventMs, width) - retained + 1;
-            ref var window = ref _windows[i];
-            window.EvictBefore(firstRetained);
-            var index = FloorDiv(t, width);
-            if (index >= firstRetained) window.Add(index, amount, retained);
+            _windows[i].Apply(FloorDiv(t, width), amount, FloorDiv(_maxEventMs, width) - retained + 1, retained);
         }
 
         _historyCount++;
         var delta = amount - _historyMean;
         _historyMean += delta / _historyCount;
         _historyM2 += delta * (amount - _historyMean);
-
-        _merchants.Touch(merchant, t, _options.KnownMerchants);
-        _countries.Touch(country, t, _options.KnownCountries);
-        if (device is { } d) _devices.Touch(d, t, _options.KnownDevices);
         _lastApplied = position;
     }
 }

@@ -32,5 +32,5 @@ internal sealed class AccountSlot(string id)
     /// <summary>Sweep number at the last record, for idle eviction.</summary>
     public long LastSweep { get; set; }
 
-    public Queue<(AcceptedTransaction Transaction, OutputSlot Slot)>? Waiting { get; set; }
+    public Queue<(AcceptedTransaction Transaction, long Sequence)>? Waiting { get; set; }
 }

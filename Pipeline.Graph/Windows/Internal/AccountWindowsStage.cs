@@ -1,3 +1,4 @@
+using System.Buffers;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -52,14 +53,17 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         private readonly AccountWindowsStage _stage;
         private readonly WindowSettings _settings;
         private readonly Dictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
-        private readonly Queue<OutputSlot> _queue = new();
+        private readonly OutputQueue _queue = new();
         private readonly Queue<AccountSlot> _dirty = new();
         private readonly Queue<AccountSlot> _toLoad = new();
         private Action<(PendingSave Save, Task<int> Task)>? _onSaved;
         private Action<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>? _onLoaded;
         private PendingSave? _save;
+        private ArrayBufferWriter<byte>? _spareBuffer;
         private PendingLoad? _load;
         private int _dirtyCount;
+        private long _featurizedUnreported;
+        private int _accountsReported = -1;
         private long _sweep;
         private bool _degraded;
         private bool _finishing;
@@ -76,7 +80,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
         public override void PreStart()
         {
-            _onSaved = GetAsyncCallback<(PendingSave Save, Task<int> Task)>(r => OnSaved(r.Save, r.Task));
+            _onSaved = GetAsyncCallback<(PendingSave Save, Task<int> Task)>(r => OnSaved(r.Save, r.Task, storeFinished: true));
             _onLoaded = GetAsyncCallback<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>(r => OnLoaded(r.Load, r.Task));
             ScheduleRepeatedly(CheckpointTimer, _settings.CheckpointInterval);
             ScheduleRepeatedly(SweepTimer, _settings.IdleTtl / SweepsPerTtl);
@@ -87,15 +91,14 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         public void OnPush()
         {
             var element = Grab(_stage.In);
-            var slot = new OutputSlot();
-            _queue.Enqueue(slot);
+            var sequence = _queue.Enqueue();
             if (element is AcceptedTransaction accepted)
             {
-                Route(accepted, slot);
+                Route(accepted, sequence);
             }
             else
             {
-                slot.Element = element;
+                _queue[sequence].Element = element;
             }
 
             Progress();
@@ -108,6 +111,8 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         }
 
         public void OnUpstreamFailure(Exception e) => FailStage(e);
+
+        public override void PostStop() => ReportMetrics();
 
         public void OnPull() => Progress();
 
@@ -135,7 +140,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
                     break;
                 case SaveTimeoutTimer when _save is { } save:
-                    OnSaved(save, Task.FromException<int>(new TimeoutException($"checkpoint not acknowledged within {_settings.StoreTimeout}")));
+                    OnSaved(save, Task.FromException<int>(new TimeoutException($"checkpoint not acknowledged within {_settings.StoreTimeout}")), storeFinished: false);
                     break;
                 case LoadTimeoutTimer when _load is { } load:
                     OnLoaded(load, Task.FromException<IReadOnlyList<byte[]?>>(new TimeoutException($"load not answered within {_settings.StoreTimeout}")));
@@ -145,7 +150,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             Progress();
         }
 
-        private void Route(AcceptedTransaction accepted, OutputSlot slot)
+        private void Route(AcceptedTransaction accepted, long sequence)
         {
             var tp = accepted.Offset.TopicPartition;
             var epoch = accepted.Offset.Epoch;
@@ -153,7 +158,6 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             {
                 account = new AccountSlot(accepted.Transaction.AccountId);
                 _accounts.Add(account.Id, account);
-                _stage._metrics.SetAccounts(_accounts.Count);
                 QueueLoad(account);
             }
             else if (!account.Loading && (account.Epoch != epoch || !tp.Equals(account.Partition)))
@@ -168,11 +172,11 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             account.LastSweep = _sweep;
             if (account.Loading)
             {
-                (account.Waiting ??= new Queue<(AcceptedTransaction, OutputSlot)>()).Enqueue((accepted, slot));
+                (account.Waiting ??= new Queue<(AcceptedTransaction, long)>()).Enqueue((accepted, sequence));
             }
             else
             {
-                Featurize(account, accepted, slot);
+                Featurize(account, accepted, sequence);
             }
         }
 
@@ -190,7 +194,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             _toLoad.Enqueue(account);
         }
 
-        private void Featurize(AccountSlot account, AcceptedTransaction accepted, OutputSlot slot)
+        private void Featurize(AccountSlot account, AcceptedTransaction accepted, long sequence)
         {
             var offset = accepted.Offset;
             var position = new RecordPosition(offset.TopicPartition.Topic, offset.TopicPartition.Partition.Value, offset.Offset);
@@ -201,10 +205,32 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 MarkDirty(account);
             }
 
-            _stage._metrics.RecordFeaturized(features.Late, features.Replayed);
+            _featurizedUnreported++;
+            if (features.Late || features.Replayed) _stage._metrics.RecordUnusual(features.Late, features.Replayed);
+            ref var slot = ref _queue[sequence];
             slot.Element = new FeaturedTransaction(offset, accepted.ReceivedAt, accepted.Transaction, features, features.Late);
             slot.Account = account;
             slot.Version = account.Applied;
+        }
+
+        /// <summary>
+        /// Publishes the per-element counts gathered since the last call. Counting in fields and
+        /// publishing at checkpoints, when the stage runs dry and when it stops keeps the metric
+        /// updates off the per-element path.
+        /// </summary>
+        private void ReportMetrics()
+        {
+            if (_featurizedUnreported > 0)
+            {
+                _stage._metrics.RecordFeaturized(_featurizedUnreported);
+                _featurizedUnreported = 0;
+            }
+
+            if (_accountsReported != _accounts.Count)
+            {
+                _accountsReported = _accounts.Count;
+                _stage._metrics.SetAccounts(_accountsReported);
+            }
         }
 
         private void MarkDirty(AccountSlot account)
@@ -221,10 +247,11 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             if (_completed) return;
             StartLoad();
             MaybeSave();
-            if (IsAvailable(_stage.Out) && _queue.TryPeek(out var head) && head.Element is not null && (_degraded || !head.WaitsForCheckpoint))
+            if (IsAvailable(_stage.Out) && _queue.Count > 0 && _queue.Head.Element is { } head && (_degraded || !_queue.Head.WaitsForCheckpoint))
             {
                 _queue.Dequeue();
-                Push(_stage.Out, head.Element);
+                Push(_stage.Out, head);
+                if (_queue.Count == 0) ReportMetrics();
             }
 
             if (!_finishing && !HasBeenPulled(_stage.In) && _queue.Count < _settings.MaxInFlight) Pull(_stage.In);
@@ -236,6 +263,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 }
 
                 _completed = true;
+                ReportMetrics();
                 CompleteStage();
             }
         }
@@ -247,7 +275,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             {
                 StartSave("batch full");
             }
-            else if (_queue.Count >= _settings.MaxInFlight && _queue.Peek().WaitsForCheckpoint)
+            else if (_queue.Count >= _settings.MaxInFlight && _queue.Head.WaitsForCheckpoint)
             {
                 StartSave("buffer full");
             }
@@ -263,6 +291,9 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             var accounts = new List<AccountSlot>(Math.Min(_dirtyCount, _settings.CheckpointBatch));
             var checkpoints = new List<FeatureCheckpoint>(accounts.Capacity);
             var versions = new List<long>(accounts.Capacity);
+            var buffer = _spareBuffer ?? new ArrayBufferWriter<byte>();
+            _spareBuffer = null;
+            buffer.ResetWrittenCount();
             while (accounts.Count < _settings.CheckpointBatch && _dirty.TryDequeue(out var account))
             {
                 if (!account.Dirty) continue;
@@ -270,11 +301,19 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 _dirtyCount--;
                 accounts.Add(account);
                 versions.Add(account.Applied);
-                checkpoints.Add(new FeatureCheckpoint(account.Id, account.State!.LastApplied!.Value, account.State.ToBytes()));
+                var start = buffer.WrittenCount;
+                var length = account.State!.WriteTo(buffer);
+                checkpoints.Add(new FeatureCheckpoint(account.Id, account.State.LastApplied!.Value, buffer.WrittenMemory.Slice(start, length)));
             }
 
-            if (accounts.Count == 0) return;
-            var save = new PendingSave(accounts, versions, trigger, _stage._clock.GetTimestamp());
+            if (accounts.Count == 0)
+            {
+                _spareBuffer = buffer;
+                return;
+            }
+
+            ReportMetrics();
+            var save = new PendingSave(accounts, versions, buffer, trigger, _stage._clock.GetTimestamp());
             _save = save;
             Task<int> task;
             try
@@ -288,7 +327,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
             if (task.IsCompleted)
             {
-                OnSaved(save, task);
+                OnSaved(save, task, storeFinished: true);
                 return;
             }
 
@@ -297,10 +336,17 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             task.ContinueWith(t => callback((save, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        private void OnSaved(PendingSave save, Task<int> task)
+        /// <param name="save">The save that ended.</param>
+        /// <param name="task">Its outcome.</param>
+        /// <param name="storeFinished">
+        /// The store's task completed, so it no longer reads the checkpoint buffer and the buffer can
+        /// be reused; false after a timeout, when the store may still be sending it.
+        /// </param>
+        private void OnSaved(PendingSave save, Task<int> task, bool storeFinished)
         {
             if (!ReferenceEquals(_save, save)) return;
             _save = null;
+            if (storeFinished) _spareBuffer = save.Buffer;
             CancelTimer(SaveTimeoutTimer);
             if (task.IsCompletedSuccessfully)
             {
@@ -315,7 +361,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             }
             else
             {
-                _stage._metrics.RecordFailure("save");
+                _stage._metrics.RecordSaveFailure();
                 foreach (var account in save.Accounts)
                 {
                     if (account.Durable < account.Applied) MarkDirty(account);
@@ -330,14 +376,21 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         private void StartLoad()
         {
             if (_load is not null || _toLoad.Count == 0) return;
-            var accounts = new List<AccountSlot>(Math.Min(_toLoad.Count, _settings.LoadBatch));
-            while (accounts.Count < _settings.LoadBatch && _toLoad.TryDequeue(out var account)) accounts.Add(account);
+            var size = Math.Min(_toLoad.Count, _settings.LoadBatch);
+            var accounts = new List<AccountSlot>(size);
+            var ids = new string[size];
+            while (accounts.Count < size && _toLoad.TryDequeue(out var account))
+            {
+                ids[accounts.Count] = account.Id;
+                accounts.Add(account);
+            }
+
             var load = new PendingLoad(accounts, _stage._clock.GetTimestamp());
             _load = load;
             Task<IReadOnlyList<byte[]?>> task;
             try
             {
-                task = _stage._store.LoadAsync(accounts.Select(a => a.Id).ToList(), CancellationToken.None);
+                task = _stage._store.LoadAsync(ids, CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -376,7 +429,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             }
             else
             {
-                _stage._metrics.RecordFailure("load");
+                _stage._metrics.RecordLoadFailure();
                 var error = task.IsCompletedSuccessfully
                     ? new InvalidOperationException($"the store returned {task.Result.Count} states for {load.Accounts.Count} accounts")
                     : Unwrap(task);
@@ -389,8 +442,8 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 account.Loading = false;
                 while (account.Waiting is { Count: > 0 } waiting)
                 {
-                    var (accepted, slot) = waiting.Dequeue();
-                    Featurize(account, accepted, slot);
+                    var (accepted, sequence) = waiting.Dequeue();
+                    Featurize(account, accepted, sequence);
                 }
 
                 account.Waiting = null;
@@ -471,13 +524,14 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             if (idle is null) return;
             foreach (var id in idle) _accounts.Remove(id);
             _stage._metrics.RecordEvicted(idle.Count);
-            _stage._metrics.SetAccounts(_accounts.Count);
+            ReportMetrics();
         }
 
         private static Exception Unwrap(Task task) =>
             task.Exception is { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : task.Exception ?? (Exception)new TaskCanceledException(task);
 
-        private sealed record PendingSave(List<AccountSlot> Accounts, List<long> Versions, string Trigger, long Started);
+        /// <summary>A checkpoint in flight: its accounts, their versions, and the buffer their snapshots are slices of.</summary>
+        private sealed record PendingSave(List<AccountSlot> Accounts, List<long> Versions, ArrayBufferWriter<byte> Buffer, string Trigger, long Started);
 
         private sealed record PendingLoad(List<AccountSlot> Accounts, long Started);
     }

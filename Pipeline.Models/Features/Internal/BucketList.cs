@@ -2,11 +2,16 @@ namespace Pipeline.Models.Features.Internal;
 
 /// <summary>
 /// The non-empty buckets of one window, ascending by index, in a growable array. In-order events
-/// append or update the last bucket (O(1)); out-of-order events insert from the back, which is
-/// cheap because they are rarely far behind. Eviction removes a prefix.
+/// update or append the last bucket (O(1)); out-of-order events insert from the back, which is
+/// cheap because they are rarely far behind. Eviction removes a prefix. A small array is kept when
+/// the list empties (a quiet window of an active account would otherwise be reallocated at its next
+/// event); a large one shrinks once three quarters of it are unused, so an account that was busy
+/// once does not keep its peak memory.
 /// </summary>
 internal struct BucketList
 {
+    private const int ShrinkAbove = 4;
+
     private Bucket[]? _items;
     private int _count;
 
@@ -14,29 +19,31 @@ internal struct BucketList
 
     public readonly ReadOnlySpan<Bucket> Items => _items.AsSpan(0, _count);
 
-    /// <summary>Drops buckets whose index is below <paramref name="firstRetained"/>.</summary>
-    public void EvictBefore(long firstRetained)
-    {
-        if (_count == 0 || _items![0].Index >= firstRetained) return;
-        var drop = 0;
-        while (drop < _count && _items[drop].Index < firstRetained) drop++;
-        Array.Copy(_items, drop, _items, 0, _count - drop);
-        _count -= drop;
-        if (_count == 0) _items = null;
-    }
+    /// <summary>Bytes held by the backing array.</summary>
+    public readonly int AllocatedBytes => _items is null ? 0 : 24 + (_items.Length * 28);
 
-    /// <summary>Adds one amount to the bucket <paramref name="index"/>, creating it when needed.</summary>
-    public void Add(long index, double amount, int capacityLimit)
+    /// <summary>
+    /// Drops buckets whose index is below <paramref name="firstRetained"/>, then adds one amount to
+    /// the bucket <paramref name="index"/> (creating it) unless that bucket is itself below
+    /// <paramref name="firstRetained"/>.
+    /// </summary>
+    public void Apply(long index, double amount, long firstRetained, int capacityLimit)
     {
+        EvictBefore(firstRetained);
+        if (index < firstRetained) return;
         var i = _count - 1;
-        while (i >= 0 && _items![i].Index > index) i--;
-        if (i >= 0 && _items![i].Index == index)
+        var items = _items;
+        if (items is not null)
         {
-            ref var b = ref _items[i];
-            b.Count++;
-            b.Sum += amount;
-            b.SumOfSquares += amount * amount;
-            return;
+            while (i >= 0 && items[i].Index > index) i--;
+            if (i >= 0 && items[i].Index == index)
+            {
+                ref var b = ref items[i];
+                b.Count++;
+                b.Sum += amount;
+                b.SumOfSquares += amount * amount;
+                return;
+            }
         }
 
         Insert(i + 1, new Bucket { Index = index, Count = 1, Sum = amount, SumOfSquares = amount * amount }, capacityLimit);
@@ -45,14 +52,18 @@ internal struct BucketList
     /// <summary>Appends a bucket read from a snapshot (indices ascending).</summary>
     public void AppendRestored(Bucket bucket, int capacityLimit) => Insert(_count, bucket, capacityLimit);
 
-    /// <summary>Totals over buckets with index in [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    /// <summary>
+    /// Totals over buckets with index in [<paramref name="from"/>, <paramref name="to"/>], summed
+    /// from the newest bucket back: at most the retained bucket count, usually a handful.
+    /// </summary>
     public readonly (int Count, double Sum, double SumOfSquares) Query(long from, long to)
     {
         var count = 0;
         double sum = 0, squares = 0;
+        var items = _items;
         for (var i = _count - 1; i >= 0; i--)
         {
-            ref readonly var b = ref _items![i];
+            ref readonly var b = ref items![i];
             if (b.Index < from) break;
             if (b.Index > to) continue;
             count += b.Count;
@@ -63,8 +74,24 @@ internal struct BucketList
         return (count, sum, squares);
     }
 
-    /// <summary>Bytes held by the backing array.</summary>
-    public readonly int AllocatedBytes => _items is null ? 0 : 24 + (_items.Length * 28);
+    private void EvictBefore(long firstRetained)
+    {
+        var items = _items;
+        if (_count == 0 || items![0].Index >= firstRetained) return;
+        var drop = 1;
+        while (drop < _count && items[drop].Index < firstRetained) drop++;
+        _count -= drop;
+        if (items.Length > ShrinkAbove && _count < items.Length / 4)
+        {
+            var shrunk = new Bucket[Math.Max(2, _count * 2)];
+            Array.Copy(items, drop, shrunk, 0, _count);
+            _items = shrunk;
+        }
+        else if (_count > 0)
+        {
+            Array.Copy(items, drop, items, 0, _count);
+        }
+    }
 
     private void Insert(int at, Bucket bucket, int capacityLimit)
     {

@@ -1,13 +1,6 @@
-using System.Diagnostics;
-using Akka.Streams;
-using Akka.Streams.Dsl;
-using Confluent.Kafka;
-using Pipeline.Graph.Ingest;
-using Pipeline.Graph.Windows;
 using Pipeline.Models.Domain;
 using Pipeline.Models.Features;
 using Pipeline.Tests.Models.Features;
-using Prometheus;
 using Xunit;
 using Xunit.Abstractions;
 using static Pipeline.Tests.Graph.Windows.WindowsTestKit;
@@ -15,13 +8,11 @@ using static Pipeline.Tests.Graph.Windows.WindowsTestKit;
 namespace Pipeline.Tests.Graph.Windows;
 
 /// <summary>
-/// The budgets: state per active account with the default windows, measured at 100,000
-/// accounts, and the flow's throughput. Run alone for meaningful numbers
-/// (<c>dotnet test -c Release --filter Category=Benchmark</c>); the assertions are the budgets
-/// (memory) and a floor (throughput; the 1,000,000 events/s target is not met yet) so a busy machine does not fail them.
+/// The memory budget: state per active account with the default windows, measured at
+/// 100,000 accounts. Throughput is measured by <c>bench --windows</c>, never asserted by a test.
 /// </summary>
 [Trait("Category", "Benchmark")]
-public sealed class AccountWindowsBenchmarkTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit
+public sealed class AccountWindowsBenchmarkTests(ITestOutputHelper output)
 {
     private const int Accounts = 100_000;
 
@@ -48,23 +39,6 @@ public sealed class AccountWindowsBenchmarkTests(ITestOutputHelper output) : Akk
         GC.KeepAlive(transactions);
 
         Assert.True(perAccount <= 1024, $"{perAccount:F0} bytes per account");
-    }
-
-    [Fact]
-    public async Task Flow_should_featurize_at_least_five_thousand_events_per_second_when_100000_accounts_share_the_in_memory_store()
-    {
-        var consumer = new FakeConsumer();
-        var tp = new TopicPartition("transactions", 0);
-        var elements = DayOfTraffic(perAccount: 5).Select((p, i) => (PipelineElement)new AcceptedTransaction(consumer.Offset(tp, i), default, p.Tx)).ToArray();
-        var flow = AccountWindowsFlow.Create(Settings(), new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System), TimeProvider.System, new WindowsMetrics(new CollectorRegistry()), Sys.Log);
-        await Source.From(elements.Take(10_000)).Via(flow).RunWith(Sink.Ignore<PipelineElement>(), Sys.Materializer()); // warm-up (JIT)
-
-        var clock = Stopwatch.StartNew();
-        await Source.From(elements).Via(flow).RunWith(Sink.Ignore<PipelineElement>(), Sys.Materializer()).WaitAsync(TimeSpan.FromMinutes(5));
-        var rate = elements.Length / clock.Elapsed.TotalSeconds;
-        output.WriteLine($"{rate:F0} events/s over {elements.Length} events, {Accounts} accounts, in-memory store");
-
-        Assert.True(rate >= 5_000, $"{rate:F0} events/s");
     }
 
     /// <summary>A day of Poisson-ish traffic: every account transacts about <paramref name="perAccount"/> times, in event-time order.</summary>
