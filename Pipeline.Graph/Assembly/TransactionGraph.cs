@@ -32,7 +32,7 @@ public static class TransactionGraph
     public static IRunnableGraph<DrainingControl<Done>> Create(TransactionGraphSettings settings, TransactionGraphServices services)
     {
         var metrics = services.Metrics;
-        var featured = KafkaConsumer.CommittableSource(settings.Consumer, Subscriptions.Topics(settings.TransactionsTopic))
+        var featured = KafkaConsumer.CommittableSource(ConsumerFor(settings, services), Subscriptions.Topics(settings.TransactionsTopic))
             // The source's hand-off from the poll thread runs on its own actor, beside the stages.
             .Async()
             .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
@@ -84,4 +84,9 @@ public static class TransactionGraph
             if (onScored is not null && e is ScoredElement s) onScored(s.Scored);
             return e;
         });
+
+    // With offsets kept beside the rows (exactly-once effect), a newly assigned partition starts where
+    // its rows end rather than at the group's commit, which may lag one batch behind.
+    private static ConsumerSettings<string, byte[]> ConsumerFor(TransactionGraphSettings settings, TransactionGraphServices services) =>
+        services.Store is IAssignedOffsetsSource { KeepsOffsets: true } offsets ? settings.Consumer.WithAssignedOffsets(offsets) : settings.Consumer;
 }

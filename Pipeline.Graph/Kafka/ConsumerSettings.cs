@@ -51,6 +51,24 @@ public sealed class ConsumerSettings<TKey, TValue>
         CloseTimeout = closeTimeout;
     }
 
+    private ConsumerSettings(ConsumerSettings<TKey, TValue> other)
+        : this(
+            other.Origin,
+            other.Properties,
+            other.KeyDeserializer,
+            other.ValueDeserializer,
+            other.PollTimeout,
+            other.BufferSize,
+            other.BackpressurePauseDelay,
+            other.CommitMode,
+            other.CommitTimeout,
+            other.CommitTimeWarning,
+            other.StopTimeout,
+            other.CloseTimeout)
+    {
+        AssignedOffsets = other.AssignedOffsets;
+    }
+
     /// <summary>The HOCON path the settings were read from, used in error messages.</summary>
     public string Origin { get; }
 
@@ -100,6 +118,15 @@ public sealed class ConsumerSettings<TKey, TValue>
     public TimeSpan CloseTimeout { get; }
 
     /// <summary>
+    /// Where newly assigned partitions start when offsets are stored beside the data (see
+    /// <see cref="WithAssignedOffsets"/>); null to start at the group's committed offsets.
+    /// </summary>
+    public IAssignedOffsetsSource? AssignedOffsets { get; private init; }
+
+    /// <summary>How long the poll thread waits for <see cref="AssignedOffsets"/> before it fails the source.</summary>
+    public TimeSpan AssignedOffsetsTimeout => CommitTimeout;
+
+    /// <summary>
     /// Reads the settings from <paramref name="consumerBlock"/> (normally
     /// <c>config.GetConfig("pipeline.kafka.consumer")</c>). Every key must be present.
     /// </summary>
@@ -141,6 +168,17 @@ public sealed class ConsumerSettings<TKey, TValue>
             KafkaHoconReader.Duration(consumerBlock, origin, "stop-timeout"),
             KafkaHoconReader.Duration(consumerBlock, origin, "close-timeout"));
     }
+
+    /// <summary>
+    /// Starts every newly assigned partition at the offset <paramref name="source"/> reports (when it
+    /// reports one), so a consumer whose store keeps offsets in the same transaction as its rows never
+    /// re-reads what is already written and never skips what is not. The lookup runs on the consumer's
+    /// own poll thread inside the assignment callback; if it fails or exceeds the commit timeout the
+    /// source fails rather than start at a guessed position.
+    /// </summary>
+    /// <param name="source">The offsets' home, or null to use the group's committed offsets.</param>
+    public ConsumerSettings<TKey, TValue> WithAssignedOffsets(IAssignedOffsetsSource? source) =>
+        new(this) { AssignedOffsets = source };
 
     /// <summary>Sets <c>kafka-clients.bootstrap.servers</c>.</summary>
     public ConsumerSettings<TKey, TValue> WithBootstrapServers(string bootstrapServers) => WithProperty("bootstrap.servers", bootstrapServers);
@@ -293,5 +331,8 @@ public sealed class ConsumerSettings<TKey, TValue>
             commitTimeout ?? CommitTimeout,
             commitTimeWarning ?? CommitTimeWarning,
             stopTimeout ?? StopTimeout,
-            closeTimeout ?? CloseTimeout);
+            closeTimeout ?? CloseTimeout)
+        {
+            AssignedOffsets = AssignedOffsets,
+        };
 }

@@ -194,13 +194,44 @@ internal sealed partial class ConsumerHost<TKey, TValue> : IConsumerHost, IContr
         var builder = new ConsumerBuilder<TKey, TValue>(_clientProperties)
             .SetErrorHandler((_, error) => OnClientError(error))
             .SetLogHandler((_, message) => OnClientLog(message))
-            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                OnAssigned(partitions);
+                return StartOffsets(partitions);
+            })
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions, lost: false))
             .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, lost: true))
             .SetOffsetsCommittedHandler((_, committed) => OnOffsetsCommitted(committed));
         if (_settings.KeyDeserializer is not null) builder.SetKeyDeserializer(_settings.KeyDeserializer);
         if (_settings.ValueDeserializer is not null) builder.SetValueDeserializer(_settings.ValueDeserializer);
         return builder.Build();
+    }
+
+    // Runs inside the assignment callback on this poll thread, so blocking on the lookup stalls no
+    // dispatcher; a failed lookup fails the source, because starting anywhere else would either
+    // re-apply written rows or skip unwritten ones.
+    private IEnumerable<TopicPartitionOffset> StartOffsets(List<TopicPartition> partitions)
+    {
+        var source = _settings.AssignedOffsets;
+        if (source is null || partitions.Count == 0) return partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset));
+        IReadOnlyDictionary<TopicPartition, long> stored;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_settings.AssignedOffsetsTimeout);
+            stored = source.LoadOffsetsAsync(GroupId, partitions, timeout.Token).WaitAsync(_settings.AssignedOffsetsTimeout).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            throw new KafkaConsumerException(
+                $"the Kafka consumer of group '{GroupId}' could not read the stored offsets of {string.Join(", ", partitions)}: {ex.Message}", ex);
+        }
+
+        var result = partitions.Select(tp => new TopicPartitionOffset(tp, stored.TryGetValue(tp, out var next) ? new Offset(next) : Offset.Unset)).ToList();
+        _log.Info(
+            "Kafka consumer of group {GroupId}: starting assigned partitions at stored offsets {Offsets}",
+            GroupId,
+            string.Join(", ", result.Select(r => $"{r.TopicPartition}@{(r.Offset == Offset.Unset ? "committed" : r.Offset.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}")));
+        return result;
     }
 
     private void StartSubscription()
@@ -211,8 +242,9 @@ internal sealed partial class ConsumerHost<TKey, TValue> : IConsumerHost, IContr
                 _consumer!.Subscribe(topics.Topics);
                 break;
             case AssignmentSubscription assignment:
-                _consumer!.Assign(assignment.Partitions);
-                OnAssigned(assignment.Partitions.ToList());
+                var assigned = assignment.Partitions.ToList();
+                _consumer!.Assign(StartOffsets(assigned));
+                OnAssigned(assigned);
                 break;
             default:
                 throw new KafkaConsumerException($"unsupported subscription {_subscription.GetType().Name}; build one with Subscriptions");

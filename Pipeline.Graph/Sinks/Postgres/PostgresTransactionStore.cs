@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Sinks.Postgres.Internal;
 using Pipeline.Models.Domain;
 
@@ -42,7 +43,7 @@ namespace Pipeline.Graph.Sinks.Postgres;
 /// Writes are serialized (one at a time); <see cref="IsHealthyAsync"/> and <see cref="LoadOffsetsAsync"/> use
 /// pooled connections beside the writer. Reads <c>pipeline.store.postgres</c> through <see cref="PostgresStoreSettings"/>.
 /// </summary>
-public sealed class PostgresTransactionStore : ITransactionStore
+public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffsetsSource
 {
     private const string ScoredTable = "scored_transactions";
     private const string QuarantineTable = "quarantine";
@@ -180,6 +181,9 @@ public sealed class PostgresTransactionStore : ITransactionStore
             _writeGate.Release();
         }
     }
+
+    /// <summary>True with <c>store-offsets = on</c>: the consumer then starts assigned partitions where the rows end.</summary>
+    public bool KeepsOffsets => _settings.StoreOffsets;
 
     /// <summary>
     /// The next offset to read per partition of <paramref name="groupId"/>, as the rows in this database
