@@ -65,11 +65,12 @@ internal static partial class ConfigurationReference
 
             if (line == "}")
             {
+                if (frames.Count == 0) throw new FormatException("reference.conf: a '}' closes no block");
                 var closed = frames[^1];
                 frames.RemoveAt(frames.Count - 1);
                 if (closed.Children == 0 && IsDocumented(closed.Path))
                 {
-                    keys.Add(Key(closed.Path, "{ }", closed.Comment, frames, closed.Path));
+                    keys.Add(Key(closed.Path, "{ }", closed.Comment, frames));
                 }
 
                 continue;
@@ -94,7 +95,7 @@ internal static partial class ConfigurationReference
 
             var keyPath = Join(frames, assignment.Groups["name"].Value);
             if (frames.Count > 0) frames[^1].Children++;
-            if (IsDocumented(keyPath)) keys.Add(Key(keyPath, assignment.Groups["value"].Value.Trim(), comment, frames, keyPath));
+            if (IsDocumented(keyPath)) keys.Add(Key(keyPath, assignment.Groups["value"].Value.Trim(), comment, frames));
             if (comment.Length > 0 && frames.Count > 0) frames[^1].Comments.Add(comment);
         }
 
@@ -176,9 +177,9 @@ internal static partial class ConfigurationReference
         return names;
     }
 
-    private static ConfigurationKey Key(string path, string value, string comment, List<Frame> frames, string keyPath)
+    private static ConfigurationKey Key(string path, string value, string comment, List<Frame> frames)
     {
-        var name = keyPath[(keyPath.LastIndexOf('.') + 1)..];
+        var name = path[(path.LastIndexOf('.') + 1)..];
         var meaning = comment.Length > 0 ? Summary(comment) : Borrowed(name, frames);
         return new ConfigurationKey(path, value, meaning, GroupOf(path));
     }
