@@ -127,6 +127,15 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         public void OnPush()
         {
             var envelope = Grab(_stage.In);
+            if (envelope is PassThroughEnvelope<TKey, TValue, TPass> passThrough && _pending.Count == 0 && IsAvailable(_stage.Out))
+            {
+                // Nothing ahead of it is waiting for an acknowledgement: it goes out at once, in order,
+                // without the bookkeeping of a pending envelope (most elements of a dead-letter flow).
+                Push(_stage.Out, new PassThroughResult<TKey, TValue, TPass>(passThrough.PassThrough));
+                TryPullUpstream();
+                return;
+            }
+
             IReadOnlyList<ProducerRecord<TKey, TValue>> records = envelope switch
             {
                 SingleEnvelope<TKey, TValue, TPass> single => [single.Record],
