@@ -46,7 +46,7 @@ public static class TransactionGraph
             // Batches cross instead of single elements: they gather only while processing is busy (no
             // timer, no added latency when it keeps up), so a busy stream pays one actor message per
             // batch rather than one per element. Order is kept.
-            .Batch(BoundaryBatch, first => new List<PipelineElement>(64) { first }, (batch, next) =>
+            .Batch(BoundaryBatch, first => new List<PipelineElement>(BoundaryBatch) { first }, (batch, next) =>
             {
                 batch.Add(next);
                 return batch;
@@ -88,8 +88,11 @@ public static class TransactionGraph
             .Named("transaction-graph");
     }
 
-    // Most elements handed across the ingest/processing boundary in one actor message.
-    private const int BoundaryBatch = 256;
+    // Most elements handed across the ingest/processing boundary in one actor message. The boundary
+    // holds up to 16 messages (Akka's input buffer), so this also bounds what waits there when
+    // processing is the slower side: 16 × 32 elements, a few milliseconds of latency, while one
+    // message per 32 elements already makes the hop's cost negligible.
+    private const int BoundaryBatch = 32;
 
     private static Flow<PipelineElement, PipelineElement, NotUsed> ObserveScored(Action<Models.Domain.ScoredTransaction>? onScored) =>
         Flow.Create<PipelineElement>().Select(e =>

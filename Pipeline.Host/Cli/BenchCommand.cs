@@ -106,7 +106,7 @@ public static class BenchCommand
             stdout.WriteLine($"raw librdkafka consume  : {rawRate,12:N0} records/s ({rawCount} records)");
             stdout.WriteLine($"pipeline throughput     : {pipelineRate,12:N0} records/s ({metrics.Committed:0} records stored and committed in {run.Elapsed.TotalSeconds:0.00}s, store={storeKind})");
             stdout.WriteLine($"end-to-end latency      : p50 {p50.TotalMilliseconds:0.0} ms, p99 {p99.TotalMilliseconds:0.0} ms (read → durable)");
-            stdout.WriteLine($"process CPU             : {run.CpuSeconds / run.Elapsed.TotalSeconds:0.00} cores busy on average ({run.CpuSeconds * 1e6 / Math.Max(1, metrics.Committed):0.0} µs CPU per record)");
+            stdout.WriteLine($"process CPU             : {run.CpuSeconds / run.Elapsed.TotalSeconds:0.00} of {Environment.ProcessorCount} cores on average, {run.CpuSeconds * 1e6 / Math.Max(1, metrics.Committed):0.0} µs per record (graph, consumer and the concurrent producer)");
             stdout.WriteLine($"peak working set        : {run.PeakWorkingSet / 1024.0 / 1024.0:0} MiB (baseline {run.BaselineWorkingSet / 1024.0 / 1024.0:0} MiB)");
             if (storeKind == "sqlite")
             {
