@@ -55,11 +55,14 @@ public sealed class CommittableOffsetBatch : ICommittable
     internal static bool IsNewer(CommittableOffset candidate, CommittableOffset held) =>
         candidate.Epoch > held.Epoch || (candidate.Epoch == held.Epoch && candidate.Offset > held.Offset);
 
+    /// <summary>The offsets without a copy, for the committer.</summary>
+    internal IEnumerable<CommittableOffset> NewestOffsets => _offsets.Values;
+
     /// <summary>What made the committer emit this batch (batch full, interval, upstream completed ...), for the logs.</summary>
     internal string Trigger { get; }
 
-    internal static CommittableOffsetBatch FromAggregate(IReadOnlyDictionary<PartitionKey, CommittableOffset> offsets, int batchSize, string trigger) =>
-        new(offsets.ToImmutableDictionary(), batchSize, trigger);
+    internal static CommittableOffsetBatch FromAggregate(IEnumerable<KeyValuePair<PartitionKey, CommittableOffset>> offsets, int batchSize, string trigger) =>
+        new(ImmutableDictionary.CreateRange(offsets), batchSize, trigger);
 
     /// <summary>
     /// Hands the offsets (as <c>offset + 1</c>) to the consumers that read them. The task

@@ -43,7 +43,10 @@ public static class KafkaProducer
     /// (a pass-through envelope right away, in its place) and downstream demands.</para>
     /// <para><b>Backpressures when</b> <c>parallelism</c> envelopes are in flight (produced or
     /// waiting to be emitted), or librdkafka's local queue is full; the stage then retries the
-    /// same record after <c>queue-full-retry-interval</c> or as soon as deliveries free room.</para>
+    /// same record after <c>queue-full-retry-interval</c> or as soon as deliveries free room.
+    /// After a pass-through envelope, while no record awaits its acknowledgement, it also waits for
+    /// downstream demand before pulling again: a flow of mostly pass-throughs (a dead-letter flow)
+    /// holds one element, not <c>parallelism</c>, in front of a slow downstream.</para>
     /// <para><b>Completes when</b> upstream completes and every result has been emitted; the
     /// producer is then disposed.</para>
     /// <para><b>Fails when</b> upstream fails, or a record is refused, undelivered or the producer

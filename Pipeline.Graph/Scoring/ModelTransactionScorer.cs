@@ -1,3 +1,4 @@
+using Pipeline.Graph.Scoring.Internal;
 using Pipeline.Models.Anomaly;
 using Pipeline.Models.Domain;
 using Pipeline.Models.Features;
@@ -64,11 +65,7 @@ public sealed class ModelTransactionScorer : ITransactionScorer
         var names = _model.FeatureNames;
         Span<double> values = names.Count <= 256 ? stackalloc double[names.Count] : new double[names.Count];
         features.WriteTo(values);
-        var row = new Dictionary<string, double>(names.Count, StringComparer.Ordinal);
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (double.IsFinite(values[i])) row[names[i]] = values[i];
-        }
+        var row = new FeatureRow(names, values);
 
         return new ScoredTransaction
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka;
 using Akka.Event;
 using Akka.Streams.Dsl;
@@ -26,24 +27,41 @@ namespace Pipeline.Graph.Sinks;
 /// </summary>
 public static class StoreFlow
 {
-    /// <summary>The store flow over <paramref name="store"/>.</summary>
+    /// <summary>The store flow over <paramref name="store"/>, emitting one offset per element.</summary>
     public static Flow<PipelineElement, CommittableOffset, NotUsed> Create(
-        ITransactionStore store, StoreSettings settings, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, Random? jitter = null)
+        ITransactionStore store, StoreSettings settings, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, Random? jitter = null) =>
+        Written(store, settings, metrics, clock, log, jitter)
+            .SelectMany(batch => batch.Offsets)
+            .Named("store");
+
+    /// <summary>
+    /// The store flow over <paramref name="store"/>, emitting one <see cref="ICommittable"/> per written batch:
+    /// the newest offset of each partition in it, standing for all of the batch's records
+    /// (<see cref="ICommittable.BatchSize"/>). Feed it to <see cref="Committer.Sink"/>: the committer then
+    /// handles one element per batch instead of one per record. Emits, backpressures, retries, completes and
+    /// cancels as <see cref="Create"/>.
+    /// </summary>
+    public static Flow<PipelineElement, ICommittable, NotUsed> CreateCommittable(
+        ITransactionStore store, StoreSettings settings, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, Random? jitter = null) =>
+        Written(store, settings, metrics, clock, log, jitter)
+            .Select(ICommittable (batch) => batch.Committable)
+            .Named("store");
+
+    private static Flow<PipelineElement, WrittenBatch, NotUsed> Written(
+        ITransactionStore store, StoreSettings settings, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, Random? jitter)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(log);
         var random = jitter ?? new Random(17);
         return Flow.Create<PipelineElement>()
             .GroupedWithin(settings.BatchSize, settings.FlushInterval)
-            .SelectAsync(1, async batch =>
-            {
-                var elements = batch as IReadOnlyList<PipelineElement> ?? batch.ToList();
-                await WriteWithRetry(store, elements, settings, metrics, clock, log, random).ConfigureAwait(false);
-                return elements;
-            })
-            .SelectMany(elements => elements.Select(e => e.Offset))
-            .Named("store");
+            .SelectAsync(1, batch => WriteWithRetry(store, batch as IReadOnlyList<PipelineElement> ?? batch.ToList(), settings, metrics, clock, log, random));
     }
 
-    private static async Task WriteWithRetry(
+    private static async Task<WrittenBatch> WriteWithRetry(
         ITransactionStore store, IReadOnlyList<PipelineElement> elements, StoreSettings settings, PipelineMetrics metrics, TimeProvider clock, ILoggingAdapter log, Random random)
     {
         var rows = new List<ScoredTransaction>(elements.Count);
@@ -57,7 +75,7 @@ public static class StoreFlow
             }
         }
 
-        var offsets = NextOffsets(elements);
+        var (committable, offsets) = Aggregate(elements);
 
         var started = clock.GetTimestamp();
         for (var attempt = 1; ; attempt++)
@@ -65,8 +83,9 @@ public static class StoreFlow
             try
             {
                 // Called for offset-only batches too: a store keeping consumer offsets records them.
-                await store.WriteBatchAsync(rows, quarantine, CancellationToken.None, offsets).ConfigureAwait(false);
-
+                var write = store.WriteBatchAsync(rows, quarantine, CancellationToken.None, offsets);
+                // A store that is done at once (none, or an in-memory one) costs no continuation.
+                if (!write.IsCompletedSuccessfully) await write.ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -86,18 +105,51 @@ public static class StoreFlow
             var eventTime = e is ScoredElement s ? s.Scored.Timestamp : e.ReceivedAt;
             metrics.RecordDurable(now - e.ReceivedAt, now - eventTime);
         }
+
+        return new WrittenBatch(elements, committable);
     }
 
     /// <summary>The highest offset + 1 per (group, partition) of <paramref name="elements"/>.</summary>
-    internal static IReadOnlyList<ConsumedOffset> NextOffsets(IReadOnlyList<PipelineElement> elements)
+    internal static IReadOnlyList<ConsumedOffset> NextOffsets(IReadOnlyList<PipelineElement> elements) => Aggregate(elements).Offsets;
+
+    /// <summary>
+    /// One pass over the batch: the newest offset per consumer and partition for the committer, and the
+    /// highest offset + 1 per (group, partition) for a store that keeps consumer offsets.
+    /// </summary>
+    private static (CommittableOffsetBatch Committable, IReadOnlyList<ConsumedOffset> Offsets) Aggregate(IReadOnlyList<PipelineElement> elements)
     {
-        var next = new Dictionary<(string GroupId, TopicPartition TopicPartition), long>();
+        var partitions = new Dictionary<CommittableOffsetBatch.PartitionKey, (CommittableOffset Newest, long Highest)>();
         foreach (var e in elements)
         {
-            var key = (e.Offset.GroupId, e.Offset.TopicPartition);
-            if (!next.TryGetValue(key, out var current) || e.Offset.Offset + 1 > current) next[key] = e.Offset.Offset + 1;
+            var offset = e.Offset;
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(partitions, new CommittableOffsetBatch.PartitionKey(offset.Consumer, offset.TopicPartition), out var seen);
+            if (!seen)
+            {
+                entry = (offset, offset.Offset);
+                continue;
+            }
+
+            if (CommittableOffsetBatch.IsNewer(offset, entry.Newest)) entry.Newest = offset;
+            if (offset.Offset > entry.Highest) entry.Highest = offset.Offset;
         }
 
-        return next.Select(kv => new ConsumedOffset(kv.Key.GroupId, kv.Key.TopicPartition, kv.Value)).ToArray();
+        var next = new Dictionary<(string GroupId, TopicPartition TopicPartition), long>();
+        foreach (var (key, (_, highest)) in partitions)
+        {
+            var groupKey = (key.Consumer.GroupId, key.TopicPartition);
+            if (!next.TryGetValue(groupKey, out var current) || highest + 1 > current) next[groupKey] = highest + 1;
+        }
+
+        var offsets = next.Select(kv => new ConsumedOffset(kv.Key.GroupId, kv.Key.TopicPartition, kv.Value)).ToArray();
+        var newest = partitions.Select(kv => new KeyValuePair<CommittableOffsetBatch.PartitionKey, CommittableOffset>(kv.Key, kv.Value.Newest));
+        return (CommittableOffsetBatch.FromAggregate(newest, elements.Count, "store batch"), offsets);
+    }
+
+    /// <summary>A batch whose write returned: its elements, and their offsets aggregated for the committer.</summary>
+    private sealed class WrittenBatch(IReadOnlyList<PipelineElement> elements, CommittableOffsetBatch committable)
+    {
+        public IEnumerable<CommittableOffset> Offsets => elements.Select(e => e.Offset);
+
+        public CommittableOffsetBatch Committable => committable;
     }
 }

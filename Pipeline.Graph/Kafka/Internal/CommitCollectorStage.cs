@@ -59,7 +59,20 @@ internal sealed class CommitCollectorStage : GraphStage<FlowShape<ICommittable, 
         public void OnPush()
         {
             var committable = Grab(_stage.In);
-            foreach (var offset in committable.Offsets) Add(offset);
+            // The common shapes are taken apart without the collection ICommittable.Offsets builds.
+            switch (committable)
+            {
+                case CommittableOffset single:
+                    Add(single);
+                    break;
+                case CommittableOffsetBatch batch:
+                    foreach (var offset in batch.NewestOffsets) Add(offset);
+                    break;
+                default:
+                    foreach (var offset in committable.Offsets) Add(offset);
+                    break;
+            }
+
             _batchSize += committable.BatchSize;
             if (_batchSize >= _stage._settings.MaxBatch) Flush("batch full");
             else Pull(_stage.In);

@@ -69,7 +69,8 @@ internal sealed partial class ConsumerHost<TKey, TValue>
             _log.Debug("Kafka consumer of group {GroupId}: stored {Count} offsets for auto-commit (trigger: {Trigger})", GroupId, stored, commit.Trigger);
         }
 
-        if (stored > 0) _statusDirty = true;
+        // Stored offsets show up with the periodic refresh: refreshing the table (two client calls per
+        // partition) for every committer batch cost the poll thread more than the polling.
         commit.Done.TrySetResult();
     }
 
@@ -129,8 +130,8 @@ internal sealed partial class ConsumerHost<TKey, TValue>
 
     private void OnCommitted(List<TopicPartitionOffset> committed, string trigger, TimeSpan elapsed)
     {
+        // Shown with the periodic refresh, as stored offsets are.
         foreach (var tpo in committed) _committed[tpo.TopicPartition] = tpo.Offset.Value;
-        _statusDirty = true;
         if (elapsed > _settings.CommitTimeWarning)
         {
             _log.Warning("Kafka consumer of group {GroupId}: commit of {Count} offsets took {ElapsedMs} ms, more than commit-time-warning (trigger: {Trigger})", GroupId, committed.Count, (long)elapsed.TotalMilliseconds, trigger);

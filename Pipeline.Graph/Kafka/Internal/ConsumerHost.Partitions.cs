@@ -80,10 +80,6 @@ internal sealed partial class ConsumerHost<TKey, TValue>
                 OnConsumeError(ex);
                 break;
             }
-            finally
-            {
-                Volatile.Write(ref _lastPollTicks, DateTimeOffset.UtcNow.UtcTicks);
-            }
 
             // Partitions assigned inside that Consume can only be paused now (Pause throws inside the handler).
             if (_flowDirty) ApplyFlowControl();
@@ -102,9 +98,12 @@ internal sealed partial class ConsumerHost<TKey, TValue>
             timeout = TimeSpan.Zero;
         }
 
+        // Once per poll, not per record: the loop above ends within poll-timeout or at buffer room.
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        Volatile.Write(ref _lastPollTicks, now);
         if (batch is { Count: > 0 })
         {
-            Volatile.Write(ref _lastRecordTicks, DateTimeOffset.UtcNow.UtcTicks);
+            Volatile.Write(ref _lastRecordTicks, now);
             Interlocked.Add(ref _depth, batch.Count);
             _reportedConsumeErrors.Clear();
             Send(new HostEvent.RecordsArrived<TKey, TValue>(batch));

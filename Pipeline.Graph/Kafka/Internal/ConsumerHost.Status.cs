@@ -6,7 +6,8 @@ namespace Pipeline.Graph.Kafka.Internal;
 internal sealed partial class ConsumerHost<TKey, TValue>
 {
     // Positions and watermarks are local calls, but rebuilding the table on every poll at full
-    // speed is waste; transitions (assign, revoke, pause, resume, commits) refresh it at once.
+    // speed is waste; transitions (assign, revoke, pause, resume) refresh it at once, stored and
+    // committed offsets with the next periodic refresh.
     private static readonly TimeSpan StatusRefreshInterval = TimeSpan.FromMilliseconds(200);
 
     private volatile ConsumerStatus _status;

@@ -54,16 +54,22 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         private readonly KafkaSourceStage<TKey, TValue, TOut> _stage;
         private readonly ConsumerHost<TKey, TValue> _host;
         private readonly Queue<ConsumedRecord<TKey, TValue>> _buffer = new();
-        private readonly Dictionary<TopicPartition, int> _epochs = new();
-        private readonly Dictionary<TopicPartition, OffsetToCommit> _emitted = new();
+        private readonly Dictionary<TopicPartition, int> _epochs = new(TopicPartitionComparer.Instance);
+        private readonly Dictionary<TopicPartition, OffsetToCommit> _emitted = new(TopicPartitionComparer.Instance);
         private Exception? _failure;
         private long _dropped;
+
+        // Records taken from the buffer whose room the host has not been given back yet, and how many
+        // may gather (an eighth of the buffer, so the host's pause/resume hysteresis stays intact).
+        private readonly int _releaseStep;
+        private int _unreleased;
 
         public Logic(KafkaSourceStage<TKey, TValue, TOut> stage, ConsumerHost<TKey, TValue> host)
             : base(stage.Shape)
         {
             _stage = stage;
             _host = host;
+            _releaseStep = Math.Clamp(stage._settings.BufferSize / 8, 1, 64);
             SetHandler(stage.Out, onPull: TryPush, onDownstreamFinish: cause =>
             {
                 // Cancellation (with or without a cause) ends the source; the host then serves
@@ -79,6 +85,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         {
             var left = _buffer.Count;
             _buffer.Clear();
+            ReleaseTaken();
             _host.Release(left);
             if (left > 0 || _dropped > 0)
             {
@@ -133,7 +140,9 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         {
             while (IsAvailable(_stage.Out) && _buffer.TryDequeue(out var record))
             {
-                _host.Release(1);
+                // Room is handed back to the poll thread in steps, not per record (an interlocked
+                // write shared with that thread), and always once the buffer runs empty.
+                if (++_unreleased >= _releaseStep || _buffer.Count == 0) ReleaseTaken();
                 var tp = record.Result.TopicPartition;
                 if (!_epochs.TryGetValue(tp, out var epoch) || epoch != record.Epoch)
                 {
@@ -145,6 +154,12 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                 Push(_stage.Out, _stage._toElement(record.Result, record.Epoch, _host));
                 return;
             }
+        }
+
+        private void ReleaseTaken()
+        {
+            _host.Release(_unreleased);
+            _unreleased = 0;
         }
     }
 }

@@ -16,7 +16,7 @@ internal sealed class ProducerPending<TKey, TValue, TPass>
     {
         _envelope = envelope;
         Records = records;
-        _acks = new (TopicPartitionOffset, Timestamp)[records.Count];
+        _acks = records.Count == 0 ? [] : new (TopicPartitionOffset, Timestamp)[records.Count];
     }
 
     public IReadOnlyList<ProducerRecord<TKey, TValue>> Records { get; }

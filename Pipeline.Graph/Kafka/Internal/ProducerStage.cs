@@ -69,6 +69,9 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         // Records handed to librdkafka whose report has not been applied yet.
         private int _outstanding;
 
+        // The newest envelope pulled carried no record.
+        private bool _lastWasPassThrough;
+
         // 1 while a drain callback is on its way; written by librdkafka's delivery thread too.
         private int _drainScheduled;
 
@@ -127,6 +130,16 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         public void OnPush()
         {
             var envelope = Grab(_stage.In);
+            _lastWasPassThrough = envelope is PassThroughEnvelope<TKey, TValue, TPass>;
+            if (envelope is PassThroughEnvelope<TKey, TValue, TPass> passThrough && _pending.Count == 0 && IsAvailable(_stage.Out))
+            {
+                // Nothing ahead of it is waiting for an acknowledgement: it goes out at once, in order,
+                // without the bookkeeping of a pending envelope (most elements of a dead-letter flow).
+                Push(_stage.Out, new PassThroughResult<TKey, TValue, TPass>(passThrough.PassThrough));
+                TryPullUpstream();
+                return;
+            }
+
             IReadOnlyList<ProducerRecord<TKey, TValue>> records = envelope switch
             {
                 SingleEnvelope<TKey, TValue, TPass> single => [single.Record],
@@ -328,6 +341,10 @@ internal sealed class ProducerStage<TKey, TValue, TPass>
         private void TryPullUpstream()
         {
             if (_failed || _blocked is not null || _pending.Count >= _settings.Parallelism) return;
+            // Reading ahead pays off only while records are on their way to the broker. Behind a
+            // pass-through with nothing outstanding it would only queue up to `parallelism` elements
+            // (latency, memory) in front of a slow downstream, so the next pull waits for demand.
+            if (_lastWasPassThrough && _outstanding == 0 && !IsAvailable(_stage.Out)) return;
             if (!IsClosed(_stage.In) && !HasBeenPulled(_stage.In)) Pull(_stage.In);
         }
 

@@ -160,6 +160,28 @@ public sealed class CommitterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Sink_should_count_batches_by_their_records_and_commit_their_newest_offsets_when_fed_batches()
+    {
+        var consumer = new RecordingConsumer();
+        var first = CommittableOffsetBatch.Empty.Updated(consumer.Offset(P0, 4)).Updated(consumer.Offset(P1, 9));
+        var second = CommittableOffsetBatch.Empty.Updated(consumer.Offset(P0, 6)).Updated(consumer.Offset(P0, 5));
+        var (queue, done) = Source.Queue<ICommittable>(10, OverflowStrategy.Backpressure)
+            .ToMaterialized(Committer.Sink(Settings(maxBatch: 4)), Keep.Both)
+            .Run(Sys.Materializer());
+
+        await queue.OfferAsync(first);
+        await queue.OfferAsync(second);
+        var full = await consumer.NextCommit();
+        queue.Complete();
+        await done.WaitAsync(Deadline);
+
+        // Two batches of two records each fill max-batch 4: one commit covers both.
+        Assert.Equal("batch full", full.Trigger);
+        Assert.Equal(new Dictionary<TopicPartition, long> { [P0] = 7, [P1] = 10 }, full.NextOffsets);
+        Assert.False(consumer.HasMoreCommits);
+    }
+
+    [Fact]
     public void CommittableOffsetBatch_should_keep_the_newest_epoch_then_the_highest_offset_when_updated()
     {
         var consumer = new RecordingConsumer();

@@ -61,6 +61,33 @@ public sealed class StoreFlowTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(5, metrics.Stored);
     }
 
+    [Fact]
+    public async Task CreateCommittable_should_emit_one_committable_per_written_batch_with_the_newest_offset_per_partition()
+    {
+        var store = new RecordingStore(failures: 0);
+        PipelineElement[] elements =
+        [
+            Scored(0, 7, 1), Scored(1, 3, 2), Quarantined(0, 8), Scored(0, 5, 3), Skipped(1, 4), Scored(2, 0, 4),
+        ];
+
+        var emitted = await Source.From(elements)
+            .Via(StoreFlow.CreateCommittable(store, PostgresTestData.Store("batch-size = 3, flush-interval = 1m"), new PipelineMetrics(Metrics.NewCustomRegistry()), TimeProvider.System, Sys.Log))
+            .RunWith(Sink.Seq<ICommittable>(), Sys.Materializer())
+            .WaitAsync(Deadline);
+
+        Assert.Equal(2, store.Writes.Count);
+        Assert.Equal([3, 3], emitted.Select(c => c.BatchSize));
+        Assert.Equal(
+            new Dictionary<TopicPartition, long> { [Tp(0)] = 8, [Tp(1)] = 3 },
+            emitted[0].Offsets.ToDictionary(o => o.TopicPartition, o => o.Offset));
+        Assert.Equal(
+            new Dictionary<TopicPartition, long> { [Tp(0)] = 5, [Tp(1)] = 4, [Tp(2)] = 0 },
+            emitted[1].Offsets.ToDictionary(o => o.TopicPartition, o => o.Offset));
+        Assert.Equal(
+            new Dictionary<TopicPartition, long> { [Tp(0)] = 9, [Tp(1)] = 4 },
+            store.Writes[0].Offsets.ToDictionary(o => o.TopicPartition, o => o.NextOffset));
+    }
+
     private static TopicPartition Tp(int partition) => new(PostgresTestData.Topic, partition);
 
     private ScoredElement Scored(int partition, long offset, int row) =>

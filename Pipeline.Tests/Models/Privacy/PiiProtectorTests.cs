@@ -37,6 +37,18 @@ public sealed class PiiProtectorTests
     }
 
     [Fact]
+    public async Task Tokens_should_match_the_independent_hmac_when_many_threads_tokenise_at_once()
+    {
+        var cards = Enumerable.Range(0, 64).Select(i => $"4000{i:D12}").ToArray();
+        var expected = cards.Select(c => "tok_" + Base64Url.EncodeToString(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes("card_number\u0000" + c))[..16])).ToArray();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+            Enumerable.Range(0, 400).All(i => _protector.TokenizeCardNumber(cards[(i + t) % cards.Length]) == expected[(i + t) % cards.Length]))));
+
+        Assert.All(results, Assert.True);
+    }
+
+    [Fact]
     public void TokenizeCardNumber_should_give_one_token_when_only_spaces_and_dashes_differ()
     {
         Assert.Equal(_protector.TokenizeCardNumber("4111111111111111"), _protector.TokenizeCardNumber(" 4111 1111-1111 1111 "));

@@ -168,6 +168,49 @@ public sealed class ProducerStageTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(0, _producer.FlushCalls);
     }
 
+    [Fact]
+    public async Task Stage_should_hold_one_pass_through_and_stop_pulling_when_downstream_gives_no_demand()
+    {
+        var (source, sink) = RunWithInputBuffer(Settings(nameof(Stage_should_hold_one_pass_through_and_stop_pulling_when_downstream_gives_no_demand)));
+
+        // The stage holds one element and the boundary's one-element buffer the next; nothing more is asked for.
+        await source.SendNextAsync([PassThrough(0), PassThrough(1)]);
+        await source.ExpectNoMsgAsync(Quiet);
+        await sink.RequestAsync(3);
+        await source.SendNextAsync(PassThrough(2));
+
+        Assert.Equal([0, 1, 2], (await sink.ExpectNextNAsync(3)).Select(r => r.PassThrough));
+        Assert.Empty(_producer.Produced);
+        await source.SendCompleteAsync();
+        await sink.ExpectCompleteAsync();
+    }
+
+    [Fact]
+    public async Task Stage_should_keep_reading_pass_throughs_behind_a_record_awaiting_its_acknowledgement()
+    {
+        var (source, sink) = RunWithInputBuffer(Settings(nameof(Stage_should_keep_reading_pass_throughs_behind_a_record_awaiting_its_acknowledgement)));
+
+        await source.SendNextAsync([Envelope(0), PassThrough(1), PassThrough(2), PassThrough(3)]);
+        await AwaitAssertAsync(() => Assert.Single(_producer.Produced));
+        await sink.RequestAsync(4);
+        await sink.ExpectNoMsgAsync(Quiet);
+        _producer.Deliver(0);
+
+        Assert.Equal([0, 1, 2, 3], (await sink.ExpectNextNAsync(4)).Select(r => r.PassThrough));
+        await source.SendCompleteAsync();
+        await sink.ExpectCompleteAsync();
+    }
+
+    private static IEnvelope<string, string, int> PassThrough(int i) => ProducerMessage.PassThrough<string, string, int>(i);
+
+    private (PublisherProbe<IEnvelope<string, string, int>> Source, SubscriberProbe<IResults<string, string, int>> Sink) RunWithInputBuffer(
+        ProducerSettings<string, string> settings) =>
+        TestSource.Probe<IEnvelope<string, string, int>>(this)
+            .Via(KafkaProducer.FlexiFlow<string, string, int>(settings))
+            .ToMaterialized(TestSink.Probe<IResults<string, string, int>>(this), Keep.Both)
+            .WithAttributes(Attributes.CreateInputBuffer(1, 1))
+            .Run(_materializer);
+
     private static IEnvelope<string, string, int> Envelope(int i) =>
         ProducerMessage.Single(new ProducerRecord<string, string>("stage-topic", $"k{i}", $"v{i}") { Partition = i % 2 }, i);
 
