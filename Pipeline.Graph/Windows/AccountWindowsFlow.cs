@@ -35,6 +35,16 @@ namespace Pipeline.Graph.Windows;
 /// hold for the same partition, so a host that lost a partition cannot overwrite its new owner.
 /// </para>
 /// <para>
+/// <b>In-process store.</b> An <see cref="InMemoryFeatureStateStore"/> dies with the process, so a
+/// per-record checkpoint into it protects nothing the live state does not: with it the stage
+/// emits without waiting and writes an account only when the account leaves the stage — idle
+/// eviction, stream stop (completion, failure or cancellation), or a load of the account by
+/// another flow sharing the store (the partition moved to another consumer of this process), which
+/// the store serves only after this stage wrote and released the account. A graph restarted in the
+/// same process, or a partition handed between its consumers, therefore continues from the latest
+/// state; redelivered records are recognised as replays as above.
+/// </para>
+/// <para>
 /// <b>Store outages.</b> A failed or timed-out (<c>store-timeout</c>) load or checkpoint degrades
 /// the stage: a warning is logged, <c>pipeline_feature_store_degraded</c> is 1, elements are emitted
 /// without waiting for checkpoints, new accounts start empty instead of being loaded, idle

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pipeline.Graph.Windows.Internal;
 using Pipeline.Models.Features;
 
 namespace Pipeline.Graph.Windows;
@@ -13,10 +14,19 @@ namespace Pipeline.Graph.Windows;
 /// copied into a buffer the account keeps and reuses while its state does not outgrow it: a
 /// checkpoint costs one dictionary lookup and a copy, and the caller's array dies young instead
 /// of every checkpoint turning into long-lived garbage for the collector.
+/// <para>
+/// Because it lives in the stage's own process, an <see cref="AccountWindowsFlow"/> does not write
+/// it per record (a copy in the same process survives nothing the live state does not): it writes
+/// an account when the account leaves the stage — idle eviction, stream stop, or a load of the
+/// account by another flow sharing the store (its partition moved to another consumer of this
+/// process), which first asks the holding flow to write and release it. Callers of
+/// <see cref="LoadAsync(IReadOnlyList{string}, CancellationToken)"/> therefore always get an account's latest state.
+/// </para>
 /// </summary>
 public sealed class InMemoryFeatureStateStore : IFeatureStateStore
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<AccountHandover> _holders = [];
     private readonly Lock _gate = new();
     private readonly TimeProvider _clock;
     private readonly TimeSpan _ttl;
@@ -44,9 +54,55 @@ public sealed class InMemoryFeatureStateStore : IFeatureStateStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<byte[]?>> LoadAsync(IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<byte[]?>> LoadAsync(IReadOnlyList<string> accountIds, CancellationToken cancellationToken) => LoadAsync(accountIds, caller: null);
+
+    /// <summary>
+    /// Loads <paramref name="accountIds"/> after every running flow but <paramref name="caller"/>
+    /// has written and released those it holds; synchronous while no other flow is registered.
+    /// </summary>
+    internal Task<IReadOnlyList<byte[]?>> LoadAsync(IReadOnlyList<string> accountIds, AccountHandover? caller)
     {
         ArgumentNullException.ThrowIfNull(accountIds);
+        AccountHandover[]? others = null;
+        lock (_gate)
+        {
+            var count = _holders.Count - (caller is not null && _holders.Contains(caller) ? 1 : 0);
+            if (count > 0)
+            {
+                others = new AccountHandover[count];
+                var i = 0;
+                foreach (var h in _holders)
+                {
+                    if (!ReferenceEquals(h, caller)) others[i++] = h;
+                }
+            }
+        }
+
+        return others is null ? Task.FromResult(Read(accountIds)) : ReleaseThenReadAsync(accountIds, others);
+    }
+
+    /// <summary>Registers a running flow that holds accounts not yet written here.</summary>
+    internal void Register(AccountHandover holder)
+    {
+        lock (_gate) _holders.Add(holder);
+    }
+
+    /// <summary>Removes a flow that stopped after writing every account it held.</summary>
+    internal void Unregister(AccountHandover holder)
+    {
+        lock (_gate) _holders.Remove(holder);
+    }
+
+    private async Task<IReadOnlyList<byte[]?>> ReleaseThenReadAsync(IReadOnlyList<string> accountIds, AccountHandover[] others)
+    {
+        var released = new Task[others.Length];
+        for (var i = 0; i < others.Length; i++) released[i] = others[i].ReleaseAsync(accountIds);
+        await Task.WhenAll(released).ConfigureAwait(false);
+        return Read(accountIds);
+    }
+
+    private IReadOnlyList<byte[]?> Read(IReadOnlyList<string> accountIds)
+    {
         var now = _clock.GetUtcNow().UtcTicks;
         var result = new byte[]?[accountIds.Count];
         lock (_gate)
@@ -57,7 +113,7 @@ public sealed class InMemoryFeatureStateStore : IFeatureStateStore
             }
         }
 
-        return Task.FromResult<IReadOnlyList<byte[]?>>(result);
+        return result;
     }
 
     /// <inheritdoc />

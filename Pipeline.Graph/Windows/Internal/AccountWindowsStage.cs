@@ -56,6 +56,10 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         private readonly OutputQueue _queue = new();
         private readonly Queue<AccountSlot> _dirty = new();
         private readonly Queue<AccountSlot> _toLoad = new();
+
+        // Set for a store in this process: accounts are written when they leave the stage, not per record.
+        private readonly InMemoryFeatureStateStore? _inProcess;
+        private AccountHandover? _handover;
         private Action<(PendingSave Save, Task<int> Task)>? _onSaved;
         private Action<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>? _onLoaded;
         private PendingSave? _save;
@@ -74,6 +78,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         {
             _stage = stage;
             _settings = stage._settings;
+            _inProcess = stage._store as InMemoryFeatureStateStore;
             SetHandler(stage.In, this);
             SetHandler(stage.Out, this);
         }
@@ -82,7 +87,17 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         {
             _onSaved = GetAsyncCallback<(PendingSave Save, Task<int> Task)>(r => OnSaved(r.Save, r.Task, storeFinished: true));
             _onLoaded = GetAsyncCallback<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>(r => OnLoaded(r.Load, r.Task));
-            ScheduleRepeatedly(CheckpointTimer, _settings.CheckpointInterval);
+            if (_inProcess is not null)
+            {
+                var onHandover = GetAsyncCallback(OnHandover);
+                _handover = new AccountHandover(onHandover);
+                _inProcess.Register(_handover);
+            }
+            else
+            {
+                ScheduleRepeatedly(CheckpointTimer, _settings.CheckpointInterval);
+            }
+
             ScheduleRepeatedly(SweepTimer, _settings.IdleTtl / SweepsPerTtl);
             _stage._metrics.SetDegraded(false);
             Pull(_stage.In);
@@ -112,7 +127,23 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
         public void OnUpstreamFailure(Exception e) => FailStage(e);
 
-        public override void PostStop() => ReportMetrics();
+        public override void PostStop()
+        {
+            if (_handover is not null)
+            {
+                try
+                {
+                    WriteOut(_accounts.Values);
+                }
+                finally
+                {
+                    _handover.Close();
+                    _inProcess!.Unregister(_handover);
+                }
+            }
+
+            ReportMetrics();
+        }
 
         public void OnPull() => Progress();
 
@@ -202,13 +233,14 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             if (!features.Replayed)
             {
                 account.Applied++;
-                MarkDirty(account);
+                if (_inProcess is null) MarkDirty(account);
             }
 
             _featurizedUnreported++;
             if (features.Late || features.Replayed) _stage._metrics.RecordUnusual(features.Late, features.Replayed);
             ref var slot = ref _queue[sequence];
             slot.Element = new FeaturedTransaction(offset, accepted.ReceivedAt, accepted.Transaction, features, features.Late);
+            if (_inProcess is not null) return;
             slot.Account = account;
             slot.Version = account.Applied;
         }
@@ -390,7 +422,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             Task<IReadOnlyList<byte[]?>> task;
             try
             {
-                task = _stage._store.LoadAsync(ids, CancellationToken.None);
+                task = _inProcess is not null ? _inProcess.LoadAsync(ids, _handover) : _stage._store.LoadAsync(ids, CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -512,19 +544,85 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         {
             _sweep++;
             if (_degraded) return;
-            List<string>? idle = null;
+            List<AccountSlot>? idle = null;
             foreach (var account in _accounts.Values)
             {
-                if (_sweep - account.LastSweep > SweepsPerTtl && !account.Loading && !account.Dirty && account.Durable >= account.Applied && account.Waiting is null)
+                if (_sweep - account.LastSweep > SweepsPerTtl && !account.Loading && account.Waiting is null
+                    && (_inProcess is not null || (!account.Dirty && account.Durable >= account.Applied)))
                 {
-                    (idle ??= []).Add(account.Id);
+                    (idle ??= []).Add(account);
                 }
             }
 
             if (idle is null) return;
-            foreach (var id in idle) _accounts.Remove(id);
+            if (_inProcess is not null) WriteOut(idle);
+            foreach (var account in idle) _accounts.Remove(account.Id);
             _stage._metrics.RecordEvicted(idle.Count);
             ReportMetrics();
+        }
+
+        /// <summary>Another flow sharing the in-process store loads accounts: write and release those held here.</summary>
+        private void OnHandover()
+        {
+            var requests = _handover!.TakeRequests();
+            if (requests is null) return;
+            List<AccountSlot>? released = null;
+            foreach (var (ids, _) in requests)
+            {
+                foreach (var id in ids)
+                {
+                    // A loading account is being read from the store by this stage too: it has nothing newer to give.
+                    if (_accounts.TryGetValue(id, out var account) && !account.Loading && account.Waiting is null)
+                    {
+                        (released ??= []).Add(account);
+                        _accounts.Remove(id);
+                    }
+                }
+            }
+
+            try
+            {
+                if (released is not null) WriteOut(released);
+            }
+            finally
+            {
+                foreach (var (_, done) in requests) done.TrySetResult();
+            }
+
+            ReportMetrics();
+        }
+
+        /// <summary>
+        /// Writes accounts leaving the stage to the in-process store, in batches of
+        /// <c>checkpoint-batch</c>; the store completes synchronously.
+        /// </summary>
+        private void WriteOut(IEnumerable<AccountSlot> accounts)
+        {
+            var buffer = _spareBuffer ?? new ArrayBufferWriter<byte>();
+            _spareBuffer = null;
+            var checkpoints = new List<FeatureCheckpoint>(Math.Min(_settings.CheckpointBatch, _accounts.Count + 1));
+            foreach (var account in accounts)
+            {
+                if (account.State?.LastApplied is not { } position) continue;
+                var start = buffer.WrittenCount;
+                var length = account.State.WriteTo(buffer);
+                checkpoints.Add(new FeatureCheckpoint(account.Id, position, buffer.WrittenMemory.Slice(start, length)));
+                account.Durable = account.Applied;
+                if (checkpoints.Count == _settings.CheckpointBatch) Flush();
+            }
+
+            Flush();
+            _spareBuffer = buffer;
+
+            void Flush()
+            {
+                if (checkpoints.Count == 0) return;
+                var started = _stage._clock.GetTimestamp();
+                var stale = _inProcess!.SaveAsync(checkpoints, CancellationToken.None).Result;
+                _stage._metrics.RecordSave(checkpoints.Count, stale, _stage._clock.GetElapsedTime(started));
+                checkpoints.Clear();
+                buffer.ResetWrittenCount();
+            }
         }
 
         private static Exception Unwrap(Task task) =>

@@ -195,6 +195,39 @@ public sealed class AccountWindowsFlowTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Create_should_hand_an_account_to_the_other_flow_of_the_process_and_back_when_its_partition_moves_between_them()
+    {
+        var store = new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System);
+        var other = new FakeConsumer();
+        var (sourceA, sinkA) = TestSource.Probe<PipelineElement>(this).Via(Windows(store)).ToMaterialized(TestSink.Probe<PipelineElement>(this), Keep.Both).Run(Sys.Materializer());
+        var (sourceB, sinkB) = TestSource.Probe<PipelineElement>(this).Via(Windows(store)).ToMaterialized(TestSink.Probe<PipelineElement>(this), Keep.Both).Run(Sys.Materializer());
+        await sinkA.RequestAsync(10);
+        await sinkB.RequestAsync(10);
+        await sourceA.SendNextAsync(Accepted(_consumer, 0, "a", T0, 1, epoch: 1));
+        await sourceA.SendNextAsync(Accepted(_consumer, 1, "a", T0.AddSeconds(1), 1, epoch: 1));
+        await sinkA.ExpectNextNAsync(2, Deadline); // emitted without a checkpoint: the store is in this process
+
+        // The partition is revoked from A and assigned to B while both keep running.
+        await sourceB.SendNextAsync(Accepted(other, 2, "a", T0.AddSeconds(2), 1, epoch: 1));
+        var onB = Assert.IsType<FeaturedTransaction>(await sinkB.ExpectNextAsync(Deadline));
+
+        // Then it comes back to A.
+        await sourceA.SendNextAsync(Accepted(_consumer, 3, "a", T0.AddSeconds(3), 1, epoch: 2));
+        var backOnA = Assert.IsType<FeaturedTransaction>(await sinkA.ExpectNextAsync(Deadline));
+        await sourceA.SendCompleteAsync();
+        await sourceB.SendCompleteAsync();
+        await sinkA.ExpectCompleteAsync(Deadline);
+        await sinkB.ExpectCompleteAsync(Deadline);
+
+        Assert.Equal(3, onB.Features.Windows[0].Count);
+        Assert.Equal(2, onB.Features.HistoryCount);
+        Assert.Equal(4, backOnA.Features.Windows[0].Count);
+        Assert.Equal(3, backOnA.Features.HistoryCount);
+        var stored = (await store.LoadAsync(["a"], CancellationToken.None))[0];
+        Assert.Equal(4, Pipeline.Models.Features.AccountState.FromBytes(stored, Settings().ToFeatureOptions()).HistoryCount);
+    }
+
+    [Fact]
     public async Task Create_should_keep_emitting_and_report_degraded_when_the_store_fails_then_resume_checkpoints_when_it_recovers()
     {
         var store = new FlakyStore { Failing = true };
