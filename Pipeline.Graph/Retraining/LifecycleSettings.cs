@@ -30,6 +30,15 @@ public sealed record LifecycleSettings
     /// <summary>Jitter of the restart delay as a fraction (<c>backoff.random-factor</c>).</summary>
     public required double BackoffRandomFactor { get; init; }
 
+    /// <summary>
+    /// Leave transactions the active model flagged out of the retraining sample (<c>sample-exclude-flagged</c>):
+    /// an unsupervised model that learns anomalies as normal stops flagging them.
+    /// </summary>
+    public required bool SampleExcludeFlagged { get; init; }
+
+    /// <summary>Leave transactions whose fraud label arrived out of the retraining sample (<c>sample-exclude-fraud</c>).</summary>
+    public required bool SampleExcludeFraud { get; init; }
+
     /// <summary>Transactions a candidate shadow-scores before it is judged (<c>shadow.events</c>).</summary>
     public required int ShadowEvents { get; init; }
 
@@ -71,6 +80,8 @@ public sealed record LifecycleSettings
         return new LifecycleSettings
         {
             SampleSize = ConfigReader.Int(config, $"{s}.sample-size", 1, 10_000_000),
+            SampleExcludeFlagged = ConfigReader.Bool(config, $"{s}.sample-exclude-flagged"),
+            SampleExcludeFraud = ConfigReader.Bool(config, $"{s}.sample-exclude-fraud"),
             TrainingTimeout = ConfigReader.Duration(config, $"{s}.training-timeout", TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(6)),
             BackoffMin = min,
             BackoffMax = ConfigReader.Duration(config, $"{s}.backoff.max", min, TimeSpan.FromHours(1)),
@@ -81,7 +92,7 @@ public sealed record LifecycleSettings
             {
                 MinLabels = ConfigReader.Int(config, $"{s}.shadow.min-labels", 1, 10_000_000),
                 MinPositives = ConfigReader.Int(config, $"{s}.shadow.min-positives", 1, 10_000_000),
-                MinPrAucGain = ConfigReader.Double(config, $"{s}.shadow.min-pr-auc-gain", -1, 1),
+                MinGain = ConfigReader.Double(config, $"{s}.shadow.min-gain", -1, 1),
                 MaxAlertRateRatio = ConfigReader.Double(config, $"{s}.shadow.max-alert-rate-ratio", 0, 1000),
                 MaxScorePsi = ConfigReader.Double(config, $"{s}.shadow.max-score-psi", 0, 100),
             },

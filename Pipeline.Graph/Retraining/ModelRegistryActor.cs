@@ -13,6 +13,10 @@ namespace Pipeline.Graph.Retraining;
 /// version they were learned from (compare-and-set), asks the retraining actor for candidates,
 /// and publishes shadow requests and promotions to its subscribers (the scoring stages).
 /// A rollback creates a new version holding the earlier bytes, so versions never go backwards.
+/// A retrain requested while a candidate is being trained or shadow-evaluated is refused but
+/// remembered (the latest reason, in memory only): if that candidate is rejected, the registry
+/// retrains once more, from the newer sample, because the drift that asked for it came after the
+/// rejected candidate's sample was taken.
 /// </summary>
 public sealed class ModelRegistryActor : ReceivePersistentActor, IWithTimers
 {
@@ -29,6 +33,7 @@ public sealed class ModelRegistryActor : ReceivePersistentActor, IWithTimers
     private long _lastVersion;
     private long _activeVersion;
     private long? _trainingFrom;
+    private string? _deferredReason;
     private int _eventsSinceSnapshot;
 
     /// <inheritdoc />
@@ -92,15 +97,30 @@ public sealed class ModelRegistryActor : ReceivePersistentActor, IWithTimers
     private void OnRequestRetrain(RequestRetrain cmd)
     {
         if (_activeVersion == 0) { Sender.Tell(new Refused("no active model to retrain")); return; }
-        if (_trainingFrom is not null) { Sender.Tell(new Refused($"a candidate is already being trained from version {_trainingFrom}")); return; }
-        if (Pending() is { } p) { Sender.Tell(new Refused($"candidate version {p.Version} is under shadow evaluation")); return; }
+        if (_trainingFrom is not null)
+        {
+            _deferredReason = cmd.Reason;
+            Sender.Tell(new Refused($"a candidate is already being trained from version {_trainingFrom}; this retrain runs if that candidate is rejected"));
+            return;
+        }
 
-        var sender = Sender;
+        if (Pending() is { } p)
+        {
+            _deferredReason = cmd.Reason;
+            Sender.Tell(new Refused($"candidate version {p.Version} is under shadow evaluation; this retrain runs if it is rejected"));
+            return;
+        }
+
+        StartRetrain(cmd.Reason, Sender);
+    }
+
+    private void StartRetrain(string reason, IActorRef sender)
+    {
         var from = _activeVersion;
-        Save(new RetrainRequested(cmd.Reason, from, _clock()), _ =>
+        Save(new RetrainRequested(reason, from, _clock()), _ =>
         {
             _trainingFrom = from;
-            _retrainer.Tell(new RetrainingProtocol.TrainCandidate(from, _models[from], cmd.Reason, Self));
+            _retrainer.Tell(new RetrainingProtocol.TrainCandidate(from, _models[from], reason, Self));
 
             // A request sent while the retraining actor is between restarts is dropped by its
             // supervisor; past this deadline no answer can come and a new request is allowed.
@@ -150,12 +170,20 @@ public sealed class ModelRegistryActor : ReceivePersistentActor, IWithTimers
         {
             if (submit.Evaluation.Promote && submit.Version > _activeVersion)
             {
+                // The promoted candidate already reflects the traffic that drifted meanwhile.
+                _deferredReason = null;
                 Save(new Promoted(submit.Version, "shadow evaluation: " + submit.Evaluation.Reason, null, pending.LearnCount, _clock()), p =>
                     Publish(new ModelPromoted(p.Version, _models[p.Version], p.Trigger)));
             }
             else
             {
-                Save(new Rejected(submit.Version, submit.Evaluation.Reason, _clock()), _ => { });
+                Save(new Rejected(submit.Version, submit.Evaluation.Reason, _clock()), _ =>
+                {
+                    if (_deferredReason is not { } deferred) return;
+                    _deferredReason = null;
+                    _log.Info("Candidate version {Version} rejected; retraining for the request received during its evaluation ({Reason})", submit.Version, deferred);
+                    StartRetrain(deferred, ActorRefs.Nobody);
+                });
             }
         });
     }

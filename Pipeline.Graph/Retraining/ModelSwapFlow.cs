@@ -15,10 +15,13 @@ namespace Pipeline.Graph.Retraining;
 /// <item>swaps in models offered through its handle between two elements, only when their version
 /// is newer than the one scoring (versions never go backwards; every row records its version);</item>
 /// <item>shadow-scores a candidate (score only) alongside the active model for
-/// <c>pipeline.lifecycle.shadow.events</c> transactions, joins delayed labels until
+/// <c>pipeline.lifecycle.shadow.events</c> transactions, joins delayed labels (also those that
+/// arrived shortly before their transaction was scored) until
 /// <c>pipeline.lifecycle.shadow.label-wait</c> of event time has passed after the last of them (or
 /// every one is labelled), and reports the <see cref="ShadowEvaluation"/> to the listener;</item>
-/// <item>keeps the recent transactions in the <see cref="TrainingSample"/> for retraining;</item>
+/// <item>keeps the recent transactions in the <see cref="TrainingSample"/> for retraining, without
+/// those the active model flagged (<c>pipeline.lifecycle.sample-exclude-flagged</c>) or whose fraud
+/// label arrived (<c>pipeline.lifecycle.sample-exclude-fraud</c>);</item>
 /// <item>checkpoints the live model every <c>pipeline.lifecycle.checkpoint-every-events</c> scored
 /// transactions to the listener (the registry accepts it only for the still-active version).</item>
 /// </list>

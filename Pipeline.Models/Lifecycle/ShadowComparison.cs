@@ -73,30 +73,45 @@ public sealed class ShadowComparison
         var psi = n >= 2 ? Psi(_candidate.Take(n / 2).ToList(), _candidate.Skip(n / 2).ToList()) : 0.0;
         var positives = _labels.Values.Count(v => v);
 
-        if (_labels.Count >= policy.MinLabels && positives >= policy.MinPositives && positives < _labels.Count)
+        var enough = _labels.Count >= policy.MinLabels && positives >= policy.MinPositives && positives < _labels.Count;
+        if (enough)
         {
             var idx = _labels.Keys.Order().ToArray();
             var truth = idx.Select(i => _labels[i]).ToArray();
-            var a = idx.Select(i => _active[i]).ToArray();
-            var c = idx.Select(i => _candidate[i]).ToArray();
             var am = Confusion(idx, _activeFlag);
             var cm = Confusion(idx, _candidateFlag);
-            var aAuc = PrAuc.Compute(a, truth);
-            var cAuc = PrAuc.Compute(c, truth);
-            var promote = cAuc >= aAuc + policy.MinPrAucGain;
+            var aAuc = PrAuc.Compute(idx.Select(i => _active[i]).ToArray(), truth);
+            var cAuc = PrAuc.Compute(idx.Select(i => _candidate[i]).ToArray(), truth);
+
+            // Recall at the threshold is what the operator relies on: a candidate that misses more
+            // fraud is never promoted. Among those that do not, it must be better at something
+            // measurable — fewer false alerts at the threshold, or a better ranking overall.
+            var recallOk = cm.Recall >= am.Recall;
+            var aPrecision = OrZero(am.Precision);
+            var cPrecision = OrZero(cm.Precision);
+            var precisionWins = cPrecision >= aPrecision + policy.MinGain;
+            var aucWins = cAuc >= aAuc + policy.MinGain;
+            var promote = recallOk && (precisionWins || aucWins);
+            var verdict = !recallOk ? "loses recall" : precisionWins ? "wins on precision" : aucWins ? "wins on PR AUC" : "wins on neither precision nor PR AUC";
             var reason = string.Create(CultureInfo.InvariantCulture,
-                $"labels: candidate PR AUC {cAuc:F4} {(promote ? ">=" : "<")} active {aAuc:F4} + gain {policy.MinPrAucGain:F4} on {idx.Length} labelled events ({positives} fraud)");
+                $"labels: candidate {verdict} at threshold on {idx.Length} labelled events ({positives} fraud): recall {cm.Recall:F4} vs active {am.Recall:F4}, precision {cPrecision:F4} vs {aPrecision:F4}, PR AUC {cAuc:F4} vs {aAuc:F4}, gain {policy.MinGain:F4}");
             return new ShadowEvaluation(n, _labels.Count, positives, "labels", activeRate, candidateRate, _active.Average(), _candidate.Average(), psi,
-                am.Precision, am.Recall, aAuc, cm.Precision, cm.Recall, cAuc, promote, reason);
+                aPrecision, am.Recall, aAuc, cPrecision, cm.Recall, cAuc, promote, reason);
         }
 
         var rateOk = candidateRate <= activeRate * policy.MaxAlertRateRatio;
         var stable = psi <= policy.MaxScorePsi;
+        var why = positives < policy.MinPositives
+            ? string.Create(CultureInfo.InvariantCulture, $"{_labels.Count} labels, {positives} fraud < {policy.MinPositives} needed")
+            : string.Create(CultureInfo.InvariantCulture, $"{_labels.Count} labels, {positives} fraud");
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"unlabelled ({_labels.Count} labels, {positives} fraud): candidate alert rate {candidateRate:F4} {(rateOk ? "<=" : ">")} {policy.MaxAlertRateRatio:F2} x active {activeRate:F4}; score PSI {psi:F4} {(stable ? "<=" : ">")} {policy.MaxScorePsi:F4}");
+            $"unlabelled ({why}): candidate alert rate {candidateRate:F4} {(rateOk ? "<=" : ">")} {policy.MaxAlertRateRatio:F2} x active {activeRate:F4}; score PSI {psi:F4} {(stable ? "<=" : ">")} {policy.MaxScorePsi:F4}");
         return new ShadowEvaluation(n, _labels.Count, positives, "unlabelled", activeRate, candidateRate, _active.Average(), _candidate.Average(), psi,
             null, null, null, null, null, null, rateOk && stable, text);
     }
+
+    // Precision is undefined without alerts; no alert is no correct alert.
+    private static double OrZero(double value) => double.IsNaN(value) ? 0.0 : value;
 
     private BinaryMetrics Confusion(int[] idx, List<bool> flags)
     {

@@ -2,7 +2,7 @@ namespace Pipeline.Models.Lifecycle;
 
 /// <summary>
 /// The outcome of scoring live traffic with a candidate alongside the active model, at the
-/// active model's operating threshold. Label-based numbers are null when too few labels arrived.
+/// active model's operating threshold. Label-based numbers are null when too few labels (or too few fraud labels) arrived for them to decide.
 /// </summary>
 /// <param name="Events">Transactions scored by both models.</param>
 /// <param name="Labelled">Of those, how many had a label by the end of the evaluation.</param>
@@ -13,11 +13,11 @@ namespace Pipeline.Models.Lifecycle;
 /// <param name="ActiveMeanScore">Mean score of the active model.</param>
 /// <param name="CandidateMeanScore">Mean score of the candidate.</param>
 /// <param name="CandidateScorePsi">Population stability index of the candidate's scores, first half against second half.</param>
-/// <param name="ActivePrecision">Active precision on labelled events, or null.</param>
-/// <param name="ActiveRecall">Active recall on labelled events, or null.</param>
+/// <param name="ActivePrecision">Active precision at the threshold on labelled events (0 when it flagged none), or null.</param>
+/// <param name="ActiveRecall">Active recall at the threshold on labelled events, or null.</param>
 /// <param name="ActivePrAuc">Active PR AUC on labelled events, or null.</param>
-/// <param name="CandidatePrecision">Candidate precision on labelled events, or null.</param>
-/// <param name="CandidateRecall">Candidate recall on labelled events, or null.</param>
+/// <param name="CandidatePrecision">Candidate precision at the threshold on labelled events (0 when it flagged none), or null.</param>
+/// <param name="CandidateRecall">Candidate recall at the threshold on labelled events, or null.</param>
 /// <param name="CandidatePrAuc">Candidate PR AUC on labelled events, or null.</param>
 /// <param name="Promote">The decision.</param>
 /// <param name="Reason">Why, in words with the numbers that decided.</param>

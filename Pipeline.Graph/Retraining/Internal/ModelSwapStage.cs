@@ -72,6 +72,11 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
         // Set once the candidate scored its shadow events: the event time until which labels may still arrive.
         private DateTimeOffset? _decisionDueAt;
 
+        // Labels that matched no shadowed transaction, newest last: when the stage lags behind the
+        // labels consumer a label can arrive before its transaction is scored, and is joined then.
+        private readonly Dictionary<string, bool> _earlyLabels = new(StringComparer.Ordinal);
+        private readonly Queue<string> _earlyOrder = new();
+
         public Logic(ModelSwapStage stage, Inbox<SwapCommand> inbox)
             : base(stage.Shape)
         {
@@ -102,12 +107,18 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
             var scorer = _stage._scorer;
             var scored = scorer.ScoreThenLearn(featured.Transaction, featured.Features, featured.Late);
             _stage._metrics.RecordScored(scored.IsAnomaly ? scored.Severity : null);
-            _stage._sample.Add(featured.Transaction, featured.Features);
+            var id = featured.Transaction.TransactionId;
+            var early = _earlyLabels.TryGetValue(id, out var earlyFraud);
+            if (!(scored.IsAnomaly && _stage._settings.SampleExcludeFlagged) && !(early && earlyFraud && _stage._settings.SampleExcludeFraud))
+            {
+                _stage._sample.Add(featured.Transaction, featured.Features);
+            }
 
             if (_shadow is not null && _candidate is not null)
             {
                 var candidate = _candidate.ScoreOnly(featured.Transaction, featured.Features);
-                _shadow.Add(featured.Transaction.TransactionId, scored.Score, candidate.Score, scored.Threshold);
+                _shadow.Add(id, scored.Score, candidate.Score, scored.Threshold);
+                if (early) _shadow.Label(id, earlyFraud);
                 if (_shadow.IsComplete)
                 {
                     // Scoring is done; the labels of the shadowed transactions are still joined for a while.
@@ -162,13 +173,27 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
                     case SwapCommand.Shadow:
                         break;
                     case SwapCommand.Label label:
-                        _shadow?.Label(label.Value.TransactionId, label.Value.IsFraud);
+                        OnLabel(label.Value);
                         break;
                 }
             }
 
             // Every shadowed transaction labelled: nothing left to wait for.
             if (_decisionDueAt is not null) TryDecide(now: null);
+        }
+
+        private void OnLabel(Pipeline.Models.Domain.TransactionLabel label)
+        {
+            if (label.IsFraud && _stage._settings.SampleExcludeFraud) _stage._sample.Exclude(label.TransactionId);
+            if (_shadow?.Label(label.TransactionId, label.IsFraud) == true) return;
+
+            // Bounded by the shadow window: a label further ahead of its transaction than that could
+            // not be joined to a comparison in time anyway.
+            if (_earlyLabels.TryAdd(label.TransactionId, label.IsFraud))
+            {
+                _earlyOrder.Enqueue(label.TransactionId);
+                while (_earlyOrder.Count > _stage._settings.ShadowEvents) _earlyLabels.Remove(_earlyOrder.Dequeue());
+            }
         }
 
         // Decides once the label wait has passed in event time (now = a scored transaction's time), or

@@ -111,6 +111,46 @@ public sealed class ModelRegistryActorTests(ITestOutputHelper output) : SqliteJo
     }
 
     [Fact]
+    public async Task Registry_should_retrain_once_more_when_a_candidate_is_rejected_after_a_drift_arrived_during_its_evaluation()
+    {
+        var retrainer = CreateTestProbe();
+        var registry = Sys.ActorOf(ModelRegistryActor.Props(LifecycleTestKit.Settings(), retrainer.Ref));
+        await registry.Ask<ActiveModel>(new Bootstrap(LifecycleTestKit.TrainedBytes(100), 100), LifecycleTestKit.Deadline);
+        await TrainCandidateAsync(registry, retrainer, LifecycleTestKit.TrainedBytes(200), "adwin drift on score");
+
+        // Two more drifts while version 2 is shadow-evaluated: both refused, the latest remembered.
+        var during = await registry.Ask<object>(new RequestRetrain("adwin drift on amount_zscore"), LifecycleTestKit.Deadline);
+        await registry.Ask<object>(new RequestRetrain("ddm drift on label_error"), LifecycleTestKit.Deadline);
+        registry.Tell(new SubmitEvaluation(2, Evaluation(promote: false)));
+        var again = await retrainer.ExpectMsgAsync<RetrainingProtocol.TrainCandidate>();
+        again.ReplyTo.Tell(new RetrainingProtocol.CandidateReady(again.BaseVersion, again.Reason, LifecycleTestKit.TrainedBytes(250), 250, 200));
+        registry.Tell(new SubmitEvaluation(3, Evaluation(promote: false)));
+        var history = await AwaitHistoryAsync(registry, h => h.Count == 3 && h[2].Status == ModelStatus.Rejected);
+
+        Assert.Contains("runs if it is rejected", Assert.IsType<Refused>(during).Reason);
+        Assert.Equal(1, again.BaseVersion);
+        Assert.Equal("ddm drift on label_error", again.Reason);
+        Assert.Equal("retrain: ddm drift on label_error", history[2].Trigger);
+        // Nothing was refused during the second evaluation, so its rejection starts no third retrain.
+        await retrainer.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Registry_should_drop_a_retrain_requested_during_an_evaluation_when_the_candidate_is_promoted()
+    {
+        var retrainer = CreateTestProbe();
+        var registry = Sys.ActorOf(ModelRegistryActor.Props(LifecycleTestKit.Settings(), retrainer.Ref));
+        await registry.Ask<ActiveModel>(new Bootstrap(LifecycleTestKit.TrainedBytes(100), 100), LifecycleTestKit.Deadline);
+        await TrainCandidateAsync(registry, retrainer, LifecycleTestKit.TrainedBytes(200), "adwin drift on score");
+
+        Assert.IsType<Refused>(await registry.Ask<object>(new RequestRetrain("adwin drift on amount_zscore"), LifecycleTestKit.Deadline));
+        registry.Tell(new SubmitEvaluation(2, Evaluation(promote: true)));
+        await AwaitHistoryAsync(registry, h => h[^1].Status == ModelStatus.Active);
+
+        await retrainer.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
     public async Task Subscribers_should_receive_the_active_model_and_each_promotion_when_subscribed()
     {
         var retrainer = CreateTestProbe();
@@ -135,6 +175,17 @@ public sealed class ModelRegistryActorTests(ITestOutputHelper output) : SqliteJo
         Assert.Equal(2, shadow.Version);
         Assert.Equal(2, promoted.Version);
         Assert.StartsWith("shadow evaluation", promoted.Trigger);
+    }
+
+    private async Task<IReadOnlyList<ModelVersionInfo>> AwaitHistoryAsync(IActorRef registry, Func<IReadOnlyList<ModelVersionInfo>, bool> done)
+    {
+        IReadOnlyList<ModelVersionInfo> versions = [];
+        await AwaitConditionAsync(async () =>
+        {
+            versions = (await registry.Ask<History>(GetHistory.Instance, LifecycleTestKit.Deadline)).Versions;
+            return done(versions);
+        }, LifecycleTestKit.Deadline, TimeSpan.FromMilliseconds(20));
+        return versions;
     }
 
     internal static ShadowEvaluation Evaluation(bool promote) =>

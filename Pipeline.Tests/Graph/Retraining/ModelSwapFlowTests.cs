@@ -70,7 +70,7 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         var (probe, done) = Source.FromTask(gate.Task).SelectMany(_ => featured.Cast<PipelineElement>())
             .ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
 
-        // The label arrives before its transaction was shadow-scored, so it cannot be joined.
+        // The label arrives before its transaction was shadow-scored: it is joined once the transaction is.
         probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
         probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(featured[0].Transaction.TransactionId, false, DateTimeOffset.UnixEpoch));
         gate.SetResult(NotUsed.Instance);
@@ -81,12 +81,13 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         var (version, evaluation) = Assert.Single(listener.Evaluations);
         Assert.Equal(4, version);
         Assert.Equal(400, evaluation.Events);
-        Assert.Equal(0, evaluation.Labelled);
+        Assert.Equal(1, evaluation.Labelled);
         Assert.Equal("unlabelled", evaluation.Basis);
         Assert.Equal([600L, 1200L], listener.Checkpoints.Select(c => c.LearnCount));
         Assert.All(listener.Checkpoints, c => Assert.Equal(3, c.Version));
         Assert.Equal(1200, LifecycleTestKit.Read(listener.Checkpoints[1].Model).LearnCount);
-        Assert.Equal(featured.TakeLast(500).Select(f => f.Transaction.TransactionId), sample.Snapshot().Select(s => s.Transaction.TransactionId));
+        var unflagged = rows.Cast<ScoredElement>().Where(r => !r.Scored.IsAnomaly).Select(r => r.Scored.TransactionId);
+        Assert.Equal(unflagged.TakeLast(500), sample.Snapshot().Select(s => s.Transaction.TransactionId));
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         // Arrange: 200 shadowed transactions, then the stream pauses while their labels arrive.
         var featured = LifecycleTestKit.Featurized(LifecycleTestKit.Generate(seed: 23, normal: 600, drift: 0, attack: 0));
         var listener = new LifecycleTestKit.RecordingListener();
-        var settings = LifecycleTestKit.Settings("shadow.events = 200, shadow.label-wait = 1h, checkpoint-every-events = 1000000");
+        var settings = LifecycleTestKit.Settings("shadow.events = 200, shadow.label-wait = 1h, shadow.min-positives = 20, checkpoint-every-events = 1000000");
         var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, new TrainingSample(100), listener,
             new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
         var start = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -135,6 +136,51 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         Assert.Equal(20, evaluation.Positives);
         Assert.NotNull(evaluation.CandidatePrAuc);
         Assert.NotNull(evaluation.ActivePrecision);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Sample_should_leave_out_flagged_and_fraud_labelled_transactions_when_exclusion_is_on(bool exclude)
+    {
+        // Arrange: an attack, so the active model flags some transactions; two labelled fraud before
+        // they are scored (the labels consumer ahead of scoring), one after.
+        var featured = LifecycleTestKit.Featurized(LifecycleTestKit.Generate(seed: 25, normal: 1500, drift: 0, attack: 500));
+        var flag = exclude ? "on" : "off";
+        var settings = LifecycleTestKit.Settings($"sample-exclude-flagged = {flag}, sample-exclude-fraud = {flag}, checkpoint-every-events = 1000000");
+        var sample = new TrainingSample(featured.Count);
+        var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, sample, new LifecycleTestKit.RecordingListener(),
+            new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
+        var gate = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (probe, done) = Source.FromTask(gate.Task).SelectMany(_ => featured.Cast<PipelineElement>())
+            .ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
+        string[] early = [featured[10].Transaction.TransactionId, featured[20].Transaction.TransactionId];
+        foreach (var id in early) probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(id, true, DateTimeOffset.UnixEpoch));
+        probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(featured[30].Transaction.TransactionId, false, DateTimeOffset.UnixEpoch));
+
+        // Act
+        gate.SetResult(NotUsed.Instance);
+        var rows = (await done.WaitAsync(LifecycleTestKit.Deadline)).Cast<ScoredElement>().ToList();
+        var late = rows.First(r => !r.Scored.IsAnomaly && !early.Contains(r.Scored.TransactionId) && r.Scored.TransactionId != featured[30].Transaction.TransactionId).Scored.TransactionId;
+        var excludedLate = sample.Exclude(late);
+        var held = sample.Snapshot().Select(s => s.Transaction.TransactionId).ToHashSet();
+
+        // Assert
+        var flagged = rows.Where(r => r.Scored.IsAnomaly).Select(r => r.Scored.TransactionId).ToList();
+        Assert.NotEmpty(flagged);
+        Assert.True(excludedLate);
+        Assert.DoesNotContain(late, held);
+        Assert.Contains(featured[30].Transaction.TransactionId, held);
+        if (exclude)
+        {
+            Assert.All(flagged.Concat(early), id => Assert.DoesNotContain(id, held));
+            Assert.Equal(rows.Count - flagged.Concat(early).Distinct().Count() - 1, held.Count);
+        }
+        else
+        {
+            Assert.All(flagged.Concat(early), id => Assert.Contains(id, held));
+            Assert.Equal(rows.Count - 1, held.Count);
+        }
     }
 
     [Theory]

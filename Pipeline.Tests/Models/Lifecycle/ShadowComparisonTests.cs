@@ -5,7 +5,7 @@ namespace Pipeline.Tests.Models.Lifecycle;
 
 public sealed class ShadowComparisonTests
 {
-    private static readonly ShadowPolicy Policy = new() { MinLabels = 50, MinPositives = 5, MinPrAucGain = 0.0, MaxAlertRateRatio = 1.5, MaxScorePsi = 0.25 };
+    private static readonly ShadowPolicy Policy = new() { MinLabels = 50, MinPositives = 5, MinGain = 0.0, MaxAlertRateRatio = 1.5, MaxScorePsi = 0.25 };
 
     [Fact]
     public void Evaluate_should_promote_by_pr_auc_when_labels_show_the_candidate_ranks_fraud_higher()
@@ -31,7 +31,57 @@ public sealed class ShadowComparisonTests
 
         Assert.Equal("labels", result.Basis);
         Assert.False(result.Promote, result.Reason);
-        Assert.Contains("<", result.Reason);
+        Assert.Contains("loses recall", result.Reason);
+    }
+
+    [Fact]
+    public void Evaluate_should_reject_by_labels_when_the_candidate_ranks_better_but_misses_fraud_at_the_threshold()
+    {
+        // The candidate ranks every fraud above every legitimate transaction (PR AUC 1) but flags
+        // only half of the fraud at the operating threshold; the active model flags all of it.
+        var result = Run(200, i => Fraud(i) ? (0.7, i % 20 == 0 ? 0.65 : 0.55) : (i % 5 == 1 ? 0.7 : 0.3, 0.1), label: true).Evaluate(Policy);
+
+        Assert.Equal("labels", result.Basis);
+        Assert.False(result.Promote, result.Reason);
+        Assert.Equal(1.0, result.CandidatePrAuc!.Value, 6);
+        Assert.Equal(0.5, result.CandidateRecall);
+        Assert.Equal(1.0, result.ActiveRecall);
+        Assert.Contains("loses recall", result.Reason);
+    }
+
+    [Fact]
+    public void Evaluate_should_promote_by_labels_when_the_candidate_keeps_recall_with_fewer_false_alerts()
+    {
+        // Both flag every fraud; the active model also flags one legitimate transaction in five.
+        var result = Run(200, i => Fraud(i) ? (0.7, 0.7) : (i % 5 == 1 ? 0.7 : 0.3, 0.3), label: true).Evaluate(Policy);
+
+        Assert.True(result.Promote, result.Reason);
+        Assert.Equal(1.0, result.CandidatePrecision);
+        Assert.True(result.ActivePrecision < 0.5, $"active precision {result.ActivePrecision}");
+        Assert.Contains("wins on precision", result.Reason);
+    }
+
+    [Fact]
+    public void Evaluate_should_fall_back_to_the_unlabelled_rule_when_too_few_labels_are_fraud()
+    {
+        // Every transaction labelled but only 4 of 400 fraud (the policy needs 5): a PR AUC that
+        // favours the active model by chance must not decide.
+        var comparison = new ShadowComparison(400);
+        for (var i = 0; i < 400; i++)
+        {
+            var fraud = i % 100 == 0;
+            comparison.Add($"t{i}", fraud ? 0.9 : 0.3, fraud ? 0.4 : 0.3, threshold: 0.6);
+            comparison.Label($"t{i}", fraud);
+        }
+
+        var result = comparison.Evaluate(Policy);
+
+        Assert.Equal("unlabelled", result.Basis);
+        Assert.Equal(400, result.Labelled);
+        Assert.Equal(4, result.Positives);
+        Assert.Null(result.CandidatePrAuc);
+        Assert.True(result.Promote, result.Reason);
+        Assert.Contains("4 fraud < 5 needed", result.Reason);
     }
 
     [Fact]
