@@ -138,7 +138,8 @@ public sealed class DriftScenarioTests(ITestOutputHelper output) : IAsyncLifetim
 
         // model_versions mirrors it (asynchronously): the promoted version active, the first superseded.
         var version = promoted.Version.ToString(CultureInfo.InvariantCulture);
-        await WaitFor(() => Task.FromResult(Status(version) == "active" ? version : null), Deadline);
+        // (or already retired, when a later drift promoted the next candidate before this check).
+        await WaitFor(() => Task.FromResult(Status(version) is "active" or "retired" ? version : null), Deadline);
         Assert.Equal("retired", Status("1"));
         Assert.Contains("\"evaluation\"", Scalar<string>($"SELECT metrics FROM model_versions WHERE version = '{version}'"));
 
@@ -166,7 +167,9 @@ public sealed class DriftScenarioTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("model_version").GetString()));
         });
 
-        // Act: the operator rolls back through the inspector.
+        // Act: the operator rolls back through the inspector. A later drift may have promoted another
+        // candidate meanwhile, so "the earlier version" is relative to whatever is active right now.
+        var before = await _runtime.Registry!.Ask<Registry.ActiveModel>(Registry.GetActive.Instance, Deadline);
         var (code, stdout, stderr) = await Pbm(["pbm", $"127.0.0.1:{_inspectorPort}", "model", "rollback", "--confirm", "--token", Token]);
         output.WriteLine(stdout + stderr);
         Produce(TransactionGraphTests.Transactions(300));
@@ -174,16 +177,16 @@ public sealed class DriftScenarioTests(ITestOutputHelper output) : IAsyncLifetim
         // Assert: a new version holds the earlier model, scores every row after its first one, and is mirrored.
         Assert.Equal(0, code);
         var active = await _runtime.Registry!.Ask<Registry.ActiveModel>(Registry.GetActive.Instance, Deadline);
-        Assert.True(active.Version > promoted.Version);
+        Assert.True(active.Version > before.Version);
         Assert.Equal(ModelStatus.Active, active.Info.Status);
         Assert.StartsWith("rollback to ", active.Info.Trigger);
-        Assert.True(active.Info.BaseVersion < promoted.Version, $"rolled back to {active.Info.BaseVersion}");
+        Assert.True(active.Info.BaseVersion < before.Version, $"rolled back from {before.Version} to {active.Info.BaseVersion}");
         var rolled = active.Version.ToString(CultureInfo.InvariantCulture);
         await WaitFor(() => Task.FromResult(Scalar<long>($"SELECT COUNT(*) FROM scored_transactions WHERE model_version = '{rolled}'") > 0 ? rolled : null), Deadline);
         var first = Scalar<long>($"SELECT MIN(rowid) FROM scored_transactions WHERE model_version = '{rolled}'");
         Assert.Equal(0, Scalar<long>($"SELECT COUNT(*) FROM scored_transactions WHERE rowid > {first} AND model_version <> '{rolled}'"));
         await WaitFor(() => Task.FromResult(Status(rolled) == "active" ? rolled : null), Deadline);
-        Assert.Equal("retired", Status(version));
+        Assert.Equal("retired", Status(before.Version.ToString(CultureInfo.InvariantCulture)));
     }
 
     private async Task<IReadOnlyList<ModelVersionInfo>> History() =>
