@@ -83,6 +83,31 @@ public sealed class MockKafka : IDisposable
     }
 
     /// <summary>Stops the producer and the cluster.</summary>
+    /// <summary>
+    /// Reads <paramref name="topic"/> from the start in a fresh group until <paramref name="count"/> records
+    /// arrived or 30 s passed; the caller asserts on how many came back.
+    /// </summary>
+    public static List<ConsumeResult<string, string>> ReadFromStart(string bootstrapServers, string topic, int count)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = NewGroupId("reader"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<string, string>>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (records.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record) records.Add(record);
+        }
+
+        consumer.Close();
+        return records;
+    }
+
     public void Dispose()
     {
         if (_producer.IsValueCreated) _producer.Value.Dispose();

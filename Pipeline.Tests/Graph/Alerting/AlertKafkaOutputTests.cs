@@ -38,7 +38,7 @@ public sealed class AlertKafkaOutputTests : Akka.TestKit.Xunit2.TestKit
             .Via(AlertKafkaOutput.Create(settings, topic))
             .RunWith(Sink.Seq<AlertedElement>(), _materializer)
             .WaitAsync(TimeSpan.FromSeconds(30));
-        var records = Consume(kafka.BootstrapServers, topic, 2);
+        var records = MockKafka.ReadFromStart(kafka.BootstrapServers, topic, 2);
 
         Assert.Equal(elements, passed);
         Assert.Equal(["acc-1", "acc-2"], records.Select(r => r.Message.Key).Order());
@@ -51,24 +51,4 @@ public sealed class AlertKafkaOutputTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private static List<ConsumeResult<string, string>> Consume(string bootstrap, string topic, int count)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = MockKafka.NewGroupId("alerts-reader"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var records = new List<ConsumeResult<string, string>>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (records.Count < count && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record) records.Add(record);
-        }
-
-        consumer.Close();
-        return records;
-    }
 }

@@ -33,7 +33,7 @@ public sealed class DriftEventPublisherTests : Akka.TestKit.Xunit2.TestKit
         // Act: stopping hands over and flushes what was queued.
         var accepted = events.Select(e => publisher.Publish(e, "7")).ToList();
         await publisher.DisposeAsync();
-        var records = KafkaOutputTestKit.Consume(kafka.BootstrapServers, topic, 3);
+        var records = MockKafka.ReadFromStart(kafka.BootstrapServers, topic, 3);
 
         // Assert
         Assert.All(accepted, Assert.True);

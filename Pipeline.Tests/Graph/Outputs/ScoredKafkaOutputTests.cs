@@ -33,7 +33,7 @@ public sealed class ScoredKafkaOutputTests : Akka.TestKit.Xunit2.TestKit
             .Via(ScoredKafkaOutput.Create(settings.ScoredProducer, settings.ScoredTopic))
             .RunWith(Sink.Seq<PipelineElement>(), Sys.Materializer())
             .WaitAsync(TimeSpan.FromSeconds(30));
-        var records = KafkaOutputTestKit.Consume(kafka.BootstrapServers, topic, 3);
+        var records = MockKafka.ReadFromStart(kafka.BootstrapServers, topic, 3);
 
         // Assert
         Assert.Equal(elements, passed);

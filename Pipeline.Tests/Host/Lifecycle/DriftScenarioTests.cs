@@ -151,14 +151,14 @@ public sealed class DriftScenarioTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Contains("pipeline_model_swaps_total ", metrics);
 
         // The outputs: drift events keyed by detector, scored transactions keyed by account, both JSON.
-        var drift = Assert.Single(Consume("drift-events", 1));
+        var drift = Assert.Single(MockKafka.ReadFromStart(_runtime.BootstrapServers, "drift-events", 1));
         using (var json = JsonDocument.Parse(drift.Message.Value))
         {
             Assert.Equal(drift.Message.Key, json.RootElement.GetProperty("detector").GetString());
             Assert.Equal(Encoding.UTF8.GetString(drift.Message.Headers.GetLastBytes("signal")), json.RootElement.GetProperty("signal").GetString());
         }
 
-        var scored = Consume("scored-transactions", 50);
+        var scored = MockKafka.ReadFromStart(_runtime.BootstrapServers, "scored-transactions", 50);
         Assert.Equal(50, scored.Count);
         Assert.All(scored, r =>
         {
@@ -250,27 +250,6 @@ public sealed class DriftScenarioTests(ITestOutputHelper output) : IAsyncLifetim
     {
         using var http = new HttpClient();
         return await http.GetStringAsync(new Uri($"http://127.0.0.1:{_httpPort}/metrics"));
-    }
-
-    private List<ConsumeResult<string, string>> Consume(string topic, int count)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = _runtime.BootstrapServers,
-            GroupId = MockKafka.NewGroupId("scenario-reader"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var records = new List<ConsumeResult<string, string>>();
-        var until = DateTime.UtcNow + Deadline;
-        while (records.Count < count && DateTime.UtcNow < until)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record) records.Add(record);
-        }
-
-        consumer.Close();
-        return records;
     }
 
     private void Produce(IEnumerable<(string Key, string Value)> records)
