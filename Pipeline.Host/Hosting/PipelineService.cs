@@ -48,7 +48,7 @@ public sealed class PipelineService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var materializer = system.Materializer(namePrefix: "pipeline");
-        var settings = runtime.Options.Graph.WithBootstrapServers(runtime.BootstrapServers);
+        var settings = runtime.Options.GraphOn(runtime.BootstrapServers, runtime.EmbeddedBroker is not null);
         var services = await TransactionGraphServicesFactory.CreateAsync(
             settings, runtime.Store, runtime.AlertStore, runtime.Metrics, TimeProvider.System, Logging.GetLogger(system, "pipeline.graph")).ConfigureAwait(false);
         if (statusFeed is not null) services = services with { OnScored = statusFeed.RecordScored };

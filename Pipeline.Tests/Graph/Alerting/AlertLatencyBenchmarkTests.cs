@@ -11,7 +11,8 @@ namespace Pipeline.Tests.Graph.Alerting;
 /// post's latency is its arrival at the fake Slack minus its alert's event time. Prints p50/p95/p99/max and
 /// the committed rate; asserts only that nothing was lost (speed is machine-dependent and never asserted).
 /// The offered rate is <c>PIPELINE_BENCH_RATE</c> (records/s), default 3000, which a shared 2-core machine
-/// sustains with the store on PostgreSQL; <c>PIPELINE_BENCH_SECONDS</c> sets the measured span (default 30).
+/// sustains with the store on PostgreSQL; <c>PIPELINE_BENCH_SECONDS</c> sets the measured span (default 30);
+/// <c>PIPELINE_BENCH_SET</c> adds HOCON overrides (<c>key = value</c> pairs separated by semicolons).
 /// </summary>
 [Trait("Category", "Benchmark")]
 [Trait("Category", "Integration")]
@@ -41,7 +42,7 @@ public sealed class AlertLatencyBenchmarkTests : Akka.TestKit.Xunit2.TestKit, IA
             "pipeline.alerting.slack.rate = 1000",
             "pipeline.alerting.slack.burst = 100",
             "pipeline.alerting.cooldown = 10s",
-            "pipeline.alerting.dedupe-window = 2s"));
+            "pipeline.alerting.dedupe-window = 2s", Environment.GetEnvironmentVariable("PIPELINE_BENCH_SET") ?? ""));
 
         using var producer = pipeline.Produce(rate, seed: 41);
         await Task.Delay(WarmUp);

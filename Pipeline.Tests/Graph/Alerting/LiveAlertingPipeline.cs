@@ -130,7 +130,8 @@ internal sealed class LiveAlertingPipeline : IAsyncDisposable
             ["PIPELINE_PII_KEY"] = new string('k', 40),
         };
         var options = RunOptions.Create(PipelineConfigLoader.Load(environment, null, overrides));
-        var all = options.Graph.WithBootstrapServers(Kafka.BootstrapServers);
+        // The broker is librdkafka's mock: the consumer gets the embedded mode's short fetch wait, as the host gives it.
+        var all = options.GraphOn(Kafka.BootstrapServers, mockBroker: true);
         Settings = all with
         {
             TransactionsTopic = Topic,
