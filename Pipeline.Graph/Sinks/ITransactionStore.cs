@@ -27,6 +27,13 @@ public interface ITransactionStore : IAsyncDisposable
         CancellationToken cancellationToken,
         IReadOnlyList<ConsumedOffset>? offsets = null);
 
+    /// <summary>
+    /// How many batches the store stage may have in <see cref="WriteBatchAsync"/> at once (1 unless the store
+    /// writes on several connections). The stage still releases offsets in input order, so a batch's offsets
+    /// commit only after it and every batch before it are durable.
+    /// </summary>
+    int ConcurrentWrites => 1;
+
     /// <summary>True when the store answers a trivial query (readiness).</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 }

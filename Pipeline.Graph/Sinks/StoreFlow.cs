@@ -16,8 +16,9 @@ namespace Pipeline.Graph.Sinks;
 /// rows are written in batches (by <c>batch-size</c> or <c>flush-interval</c>, whichever comes
 /// first); other elements only carry their offset through.
 /// <para>
-/// Emits the offsets of a batch, in input order, after the batch's write returned; backpressures
-/// while a write (or its retries) is in progress, so a slow or absent store pauses the Kafka source
+/// Emits the offsets of a batch, in input order, after the batch's write and the writes of every batch
+/// before it returned; backpressures while writes (or their retries) are in progress — at most
+/// <see cref="ITransactionStore.ConcurrentWrites"/> batches at once — so a slow or absent store pauses the Kafka source
 /// instead of growing a buffer; a failed write is retried with exponential backoff and jitter,
 /// forever — a batch is never dropped; completes after the last batch is written; cancels upstream
 /// when downstream cancels. Materialized value: <see cref="NotUsed"/>. Reads <c>pipeline.store</c>.
@@ -58,7 +59,7 @@ public static class StoreFlow
         var random = jitter ?? new Random(17);
         return Flow.Create<PipelineElement>()
             .GroupedWithin(settings.BatchSize, settings.FlushInterval)
-            .SelectAsync(1, batch => WriteWithRetry(store, batch as IReadOnlyList<PipelineElement> ?? batch.ToList(), settings, metrics, clock, log, random));
+            .SelectAsync(Math.Max(1, store.ConcurrentWrites), batch => WriteWithRetry(store, batch as IReadOnlyList<PipelineElement> ?? batch.ToList(), settings, metrics, clock, log, random));
     }
 
     private static async Task<WrittenBatch> WriteWithRetry(
@@ -90,7 +91,9 @@ public static class StoreFlow
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                var delay = settings.Backoff(attempt, random);
+                TimeSpan delay;
+                // Batches of a store with concurrent writes retry at once; Random is not thread-safe.
+                lock (random) delay = settings.Backoff(attempt, random);
                 metrics.RecordStoreRetry();
                 log.Warning(ex, "Store write of {Rows} rows and {Quarantined} quarantine rows to {Store} failed (attempt {Attempt}); retrying in {DelayMs} ms",
                     rows.Count, quarantine.Count, store.Description, attempt, (long)delay.TotalMilliseconds);

@@ -124,6 +124,18 @@ public static class WriterBenchmark
 
         /// <summary>Rows in the raw COPY's table after the run.</summary>
         public required long RawRows { get; init; }
+
+        /// <summary>Concurrent writers of the store (<c>pipeline.store.postgres.writers</c>).</summary>
+        public int Writers { get; init; } = 1;
+
+        /// <summary>
+        /// With several writers: the store writing <see cref="Rows"/> further rows with that many batches in flight, rows per
+        /// second of wall-clock time (0 with one writer).
+        /// </summary>
+        public double ConcurrentWriterRowsPerSecond { get; init; }
+
+        /// <summary>With several writers: raw binary COPY of the same rows on as many connections at once (0 with one writer).</summary>
+        public double ConcurrentRawRowsPerSecond { get; init; }
     }
 
     /// <summary>
@@ -182,17 +194,20 @@ public static class WriterBenchmark
         var schema = string.Create(CultureInfo.InvariantCulture, $"writer_bench_{Environment.ProcessId}_{DateTime.UtcNow:HHmmssfff}");
         var settings = options.Store.Postgres.WithConnectionString(options.ConnectionString) with { Schema = schema };
 
-        var all = GenerateRows(warmUpRows + options.Rows + rateRows, options.Seed, DateTimeOffset.UtcNow.AddDays(-1));
+        var writers = options.Store.Postgres.Writers;
+        var concurrentRows = writers > 1 ? options.Rows : 0;
+        var all = GenerateRows(warmUpRows + options.Rows + rateRows + concurrentRows, options.Seed, DateTimeOffset.UtcNow.AddDays(-1));
         var warmUp = all.GetRange(0, warmUpRows);
         var measured = all.GetRange(warmUpRows, options.Rows);
         var fed = all.GetRange(warmUpRows + options.Rows, rateRows);
+        var concurrent = all.GetRange(warmUpRows + options.Rows + rateRows, concurrentRows);
 
         var metrics = new PostgresStoreMetrics(Metrics.NewCustomRegistry());
         var store = new PostgresTransactionStore(settings, metrics);
         await using var storeScope = store.ConfigureAwait(false);
         await store.InitializeAsync(ct).ConfigureAwait(false);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"bench --writer: {store.Description}, {(store.UsesTimescale ? "TimescaleDB hypertables" : "plain PostgreSQL")}, batch-size {batchSize}, store-offsets {(settings.StoreOffsets ? "on" : "off")}, synchronous_commit on"));
+            $"bench --writer: {store.Description}, {(store.UsesTimescale ? "TimescaleDB hypertables" : "plain PostgreSQL")}, batch-size {batchSize}, store-offsets {(settings.StoreOffsets ? "on" : "off")}, writers {writers}, synchronous_commit on"));
         await using var raw = await RawCopy.OpenAsync(settings, ct).ConfigureAwait(false);
         try
         {
@@ -232,6 +247,46 @@ public static class WriterBenchmark
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"writer                      : {writerRate,10:N0} rows/s ({options.Rows} rows in {writerTime.TotalSeconds:0.00}s)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio writer / raw COPY     : {writerRate / rawRate:P1} (writer / pre-encoded COPY {writerRate / encodedRate:P1})"));
 
+            // 1b. With several writers: the store with that many batches in flight (as the store stage drives it), against raw
+            // COPY on as many connections at once; both timed by the wall clock over the same number of fresh rows.
+            double concurrentWriterRate = 0, concurrentRawRate = 0;
+            if (writers > 1)
+            {
+                var half = concurrent.Count / 2;
+                var writerRows = concurrent.GetRange(0, half);
+                var rawRows = concurrent.GetRange(half, concurrent.Count - half);
+                long concurrentOffset = 2_000_000_000;
+                var writerWall = await InParallelAsync(writers, Batches(writerRows, batchSize), batch => store.WriteBatchAsync(batch, [], ct, NextOffset(ref concurrentOffset, batch.Count))).ConfigureAwait(false);
+                var raws = new List<RawCopy>();
+                try
+                {
+                    for (var i = 0; i < writers; i++) raws.Add(await RawCopy.OpenAsync(settings, ct, createTables: false).ConfigureAwait(false));
+                    var idle = new System.Collections.Concurrent.ConcurrentBag<RawCopy>(raws);
+                    var rawWall = await InParallelAsync(writers, Batches(rawRows, batchSize), async batch =>
+                    {
+                        idle.TryTake(out var connection);
+                        try
+                        {
+                            await connection!.WriteAsync(batch, ct).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            idle.Add(connection!);
+                        }
+                    }).ConfigureAwait(false);
+                    concurrentWriterRate = writerRows.Count / writerWall.TotalSeconds;
+                    concurrentRawRate = rawRows.Count / rawWall.TotalSeconds;
+                }
+                finally
+                {
+                    foreach (var r in raws) await r.DisposeAsync().ConfigureAwait(false);
+                }
+
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"writer, {writers} at once        : {concurrentWriterRate,10:N0} rows/s ({writerRows.Count} rows, wall clock)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw COPY, {writers} connections  : {concurrentRawRate,10:N0} rows/s ({rawRows.Count} rows, wall clock)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio writer / raw, {writers} at once: {concurrentWriterRate / concurrentRawRate:P1}"));
+            }
+
             // 2. A replay: the first measured batch again.
             var replay = measured.GetRange(0, Math.Min(batchSize, measured.Count));
             var before = await CountAsync(settings, "SELECT count(*) FROM scored_transactions", ct).ConfigureAwait(false);
@@ -259,10 +314,13 @@ public static class WriterBenchmark
                 LatencyP50 = Percentile(latencies, 0.50),
                 LatencyP99 = Percentile(latencies, 0.99),
                 LatencyMax = latencies[^1],
-                ExpectedRows = all.Count,
+                ExpectedRows = all.Count - (concurrent.Count - concurrent.Count / 2), // the raw COPY's half went to raw_copy
                 StoredRows = await CountAsync(settings, "SELECT count(*) FROM scored_transactions", ct).ConfigureAwait(false),
                 DistinctStoredRows = await CountAsync(settings, "SELECT count(*) FROM (SELECT DISTINCT transaction_id, ts FROM scored_transactions) d", ct).ConfigureAwait(false),
                 RawRows = await CountAsync(settings, "SELECT count(*) FROM raw_copy", ct).ConfigureAwait(false),
+                Writers = writers,
+                ConcurrentWriterRowsPerSecond = concurrentWriterRate,
+                ConcurrentRawRowsPerSecond = concurrentRawRate,
             };
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"fed at {options.Rate:N0} rows/s      : {report.AchievedRate,10:N0} rows/s durable, {batches} batches, event → row p50 {report.LatencyP50.TotalMilliseconds:0.0} ms, p99 {report.LatencyP99.TotalMilliseconds:0.0} ms, max {report.LatencyMax.TotalMilliseconds:0.0} ms"));
@@ -350,6 +408,18 @@ public static class WriterBenchmark
     {
         var started = Stopwatch.GetTimestamp();
         await action().ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>Runs <paramref name="write"/> over <paramref name="batches"/> with at most <paramref name="concurrency"/> in flight; the wall-clock time.</summary>
+    private static async Task<TimeSpan> InParallelAsync(int concurrency, IEnumerable<List<ScoredTransaction>> batches, Func<List<ScoredTransaction>, Task> write)
+    {
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<List<ScoredTransaction>>(batches);
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (queue.TryDequeue(out var batch)) await write(batch).ConfigureAwait(false);
+        }))).ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(started);
     }
 
@@ -461,11 +531,12 @@ public static class WriterBenchmark
 
         private RawCopy(NpgsqlConnection connection) => _connection = connection;
 
-        public static async Task<RawCopy> OpenAsync(PostgresStoreSettings settings, CancellationToken ct)
+        public static async Task<RawCopy> OpenAsync(PostgresStoreSettings settings, CancellationToken ct, bool createTables = true)
         {
             var connection = await WriterBenchmark.OpenAsync(settings, ct).ConfigureAwait(false);
+            var tables = createTables ? "CREATE TABLE raw_copy (LIKE scored_transactions INCLUDING ALL); CREATE TABLE raw_copy_encoded (LIKE scored_transactions INCLUDING ALL); " : string.Empty;
             await using var create = new NpgsqlCommand(
-                $"SET synchronous_commit TO on; CREATE TABLE raw_copy (LIKE scored_transactions INCLUDING ALL); CREATE TABLE raw_copy_encoded (LIKE scored_transactions INCLUDING ALL); " +
+                $"SET synchronous_commit TO on; {tables}" +
                 $"CREATE TEMP TABLE raw_source AS SELECT {ScoredColumns} FROM scored_transactions WITH NO DATA",
                 connection);
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Diagnostics;
 using System.Net.Sockets;
@@ -40,8 +41,8 @@ namespace Pipeline.Graph.Sinks.Postgres;
 /// which the stage delays by its backoff — so a down server is probed once per backoff step, never in a
 /// tight loop, and the first attempt after it returns uses fresh connections.
 /// </para>
-/// Writes are serialized (one at a time); <see cref="IsHealthyAsync"/> and <see cref="LoadOffsetsAsync"/> use
-/// pooled connections beside the writer. Reads <c>pipeline.store.postgres</c> through <see cref="PostgresStoreSettings"/>.
+/// Up to <c>writers</c> batches are written at once, each on its own connection (<see cref="ConcurrentWrites"/>);
+/// <see cref="IsHealthyAsync"/> and <see cref="LoadOffsetsAsync"/> use pooled connections beside the writers. Reads <c>pipeline.store.postgres</c> through <see cref="PostgresStoreSettings"/>.
 /// </summary>
 public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffsetsSource
 {
@@ -53,11 +54,12 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
     private readonly PostgresStoreMetrics _metrics;
     private readonly ILogger _logger;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate;
+    private readonly SemaphoreSlim _openGate = new(1, 1);
+    private readonly ConcurrentStack<WriterSlot> _idle = new();
     private NpgsqlDataSource? _dataSource;
-    private BatchWriter? _writer;
-    private bool _rebuildDataSource;
-    private bool _replaying;
+    private volatile bool _rebuildDataSource;
+    private volatile bool _replaying;
     private bool _initialized;
     private bool _disposed;
 
@@ -68,7 +70,14 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
     public PostgresTransactionStore(PostgresStoreSettings settings, PostgresStoreMetrics? metrics = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Writers < 1 || settings.Writers > 16 || (settings.Writers > 1 && settings.StoreOffsets))
+        {
+            throw new ArgumentException($"writers = {settings.Writers} is not allowed (1-16, and 1 when store-offsets is on)", nameof(settings));
+        }
+
         _settings = settings;
+        _writeGate = new SemaphoreSlim(settings.Writers, settings.Writers);
+        for (var i = 0; i < settings.Writers; i++) _idle.Push(new WriterSlot());
         _metrics = metrics ?? new PostgresStoreMetrics();
         _logger = logger ?? NullLogger.Instance;
         if (settings.ConnectionString.Length == 0)
@@ -88,6 +97,10 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
     /// <inheritdoc />
     /// <remarks><c>postgres:host:port/database schema name</c>; never the password.</remarks>
     public string Description { get; }
+
+    /// <inheritdoc />
+    /// <remarks>The <c>writers</c> setting.</remarks>
+    public int ConcurrentWrites => _settings.Writers;
 
     /// <summary>The store's settings (their <c>ToString</c> masks the password).</summary>
     public PostgresStoreSettings Settings => _settings;
@@ -134,10 +147,12 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
         if (!_initialized) throw new InvalidOperationException("store not initialized: call InitializeAsync first");
 
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // As many slots as the gate admits writers: one is always free here.
+        if (!_idle.TryPop(out var slot)) throw new InvalidOperationException("no idle writer slot");
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var writer = _writer ??= await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+            var writer = slot.Writer ??= await OpenWriterAsync(cancellationToken).ConfigureAwait(false);
             (int Scored, int Quarantined) written;
             if (rows.Count > 0 && !_replaying)
             {
@@ -169,15 +184,16 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
         }
         catch (Exception ex)
         {
-            var connectionLost = IsConnectionFailure(ex, _writer);
+            var connectionLost = IsConnectionFailure(ex, slot.Writer);
             _metrics.RecordFailure(connectionLost);
             // After a failed COPY or statement the session's state is not worth trusting: start over.
-            await DiscardWriterAsync().ConfigureAwait(false);
+            await DiscardWriterAsync(slot).ConfigureAwait(false);
             if (connectionLost) _rebuildDataSource = true;
             throw;
         }
         finally
         {
+            _idle.Push(slot);
             _writeGate.Release();
         }
     }
@@ -237,18 +253,25 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        // Let a write in progress finish (bounded by its command timeout) rather than close its connection underneath it.
-        var entered = await _writeGate.WaitAsync(_settings.CommandTimeout).ConfigureAwait(false);
+        // Let writes in progress finish (bounded by the command timeout) rather than close connections underneath them.
+        var deadline = Stopwatch.GetTimestamp() + (long)(_settings.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
+        var entered = 0;
         try
         {
+            for (; entered < _settings.Writers; entered++)
+            {
+                var left = TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
+                if (!await _writeGate.WaitAsync(left).ConfigureAwait(false)) break;
+            }
+
             _disposed = true;
-            await DiscardWriterAsync().ConfigureAwait(false);
+            foreach (var slot in _idle) await DiscardWriterAsync(slot).ConfigureAwait(false);
             if (_dataSource is not null) await _dataSource.DisposeAsync().ConfigureAwait(false);
             _dataSource = null;
         }
         finally
         {
-            if (entered) _writeGate.Release();
+            if (entered > 0) _writeGate.Release(entered);
         }
     }
 
@@ -281,26 +304,39 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
 
     private async Task<BatchWriter> OpenWriterAsync(CancellationToken ct)
     {
-        if (_rebuildDataSource || _dataSource is null)
+        NpgsqlDataSource dataSource;
+        // Writers open connections concurrently; one of them rebuilds a lost data source, the others then use the new one.
+        await _openGate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            var old = _dataSource;
-            _dataSource = BuildDataSource();
-            _rebuildDataSource = false;
-            if (old is not null)
+            if (_rebuildDataSource || _dataSource is null)
             {
-                _metrics.RecordRebuild();
-                _logger.LogInformation("PostgreSQL store {Store}: rebuilt the data source after a connection failure", Description);
-                await old.DisposeAsync().ConfigureAwait(false);
+                var old = _dataSource;
+                _dataSource = BuildDataSource();
+                _rebuildDataSource = false;
+                if (old is not null)
+                {
+                    _metrics.RecordRebuild();
+                    _logger.LogInformation("PostgreSQL store {Store}: rebuilt the data source after a connection failure", Description);
+                    // Another writer still on a connection of the old source at worst fails its batch, which its stage retries.
+                    await old.DisposeAsync().ConfigureAwait(false);
+                }
             }
+
+            dataSource = _dataSource;
+        }
+        finally
+        {
+            _openGate.Release();
         }
 
-        return await BatchWriter.OpenAsync(_dataSource, _settings.Schema, _settings.CommandTimeout, ct).ConfigureAwait(false);
+        return await BatchWriter.OpenAsync(dataSource, _settings.Schema, _settings.CommandTimeout, ct).ConfigureAwait(false);
     }
 
-    private async Task DiscardWriterAsync()
+    private async Task DiscardWriterAsync(WriterSlot slot)
     {
-        var writer = _writer;
-        _writer = null;
+        var writer = slot.Writer;
+        slot.Writer = null;
         if (writer is null) return;
         try
         {
@@ -332,5 +368,11 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
         }
 
         return string.Join(": ", parts);
+    }
+
+    /// <summary>One writer's connection, opened on first use and discarded after a failure.</summary>
+    private sealed class WriterSlot
+    {
+        public BatchWriter? Writer { get; set; }
     }
 }

@@ -88,6 +88,29 @@ public sealed class StoreFlowTests : Akka.TestKit.Xunit2.TestKit
             store.Writes[0].Offsets.ToDictionary(o => o.TopicPartition, o => o.NextOffset));
     }
 
+    [Fact]
+    public async Task CreateCommittable_should_release_batches_in_input_order_when_a_later_concurrent_write_finishes_first()
+    {
+        var store = new GatedStore(concurrentWrites: 2);
+        var elements = Enumerable.Range(0, 4).Select(i => (PipelineElement)Scored(0, i, i)).ToArray();
+        var emitted = new List<ICommittable>();
+
+        var done = Source.From(elements)
+            .Via(StoreFlow.CreateCommittable(store, PostgresTestData.Store("batch-size = 2, flush-interval = 1m"), new PipelineMetrics(Metrics.NewCustomRegistry()), TimeProvider.System, Sys.Log))
+            .RunForeach(c => { lock (emitted) emitted.Add(c); }, Sys.Materializer());
+        var first = await store.Started.Reader.ReadAsync().AsTask().WaitAsync(Deadline);
+        var second = await store.Started.Reader.ReadAsync().AsTask().WaitAsync(Deadline);
+        second.Release.SetResult();
+        await Task.Delay(200); // the second batch is durable; its offsets must still wait for the first
+        int emittedWhileFirstPending;
+        lock (emitted) emittedWhileFirstPending = emitted.Count;
+        first.Release.SetResult();
+        await done.WaitAsync(Deadline);
+
+        Assert.Equal(0, emittedWhileFirstPending);
+        Assert.Equal([1L, 3L], emitted.Select(c => c.Offsets.Single().Offset));
+    }
+
     private static TopicPartition Tp(int partition) => new(PostgresTestData.Topic, partition);
 
     private ScoredElement Scored(int partition, long offset, int row) =>
@@ -111,6 +134,30 @@ public sealed class StoreFlowTests : Akka.TestKit.Xunit2.TestKit
         });
 
     private sealed record Write(int Rows, int Quarantined, IReadOnlyList<ConsumedOffset> Offsets);
+
+    /// <summary>Admits <c>concurrentWrites</c> writes at once; each returns when the test releases it.</summary>
+    private sealed class GatedStore(int concurrentWrites) : ITransactionStore
+    {
+        public System.Threading.Channels.Channel<(int Rows, TaskCompletionSource Release)> Started { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<(int Rows, TaskCompletionSource Release)>();
+
+        public string Description => "gated";
+
+        public int ConcurrentWrites => concurrentWrites;
+
+        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task WriteBatchAsync(IReadOnlyList<ScoredTransaction> rows, IReadOnlyList<QuarantineEntry> quarantine, CancellationToken cancellationToken, IReadOnlyList<ConsumedOffset>? offsets = null)
+        {
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Started.Writer.TryWrite((rows.Count, release));
+            return release.Task;
+        }
+
+        public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     /// <summary>Fails the first <c>failures</c> writes, then records each write.</summary>
     private sealed class RecordingStore(int failures) : ITransactionStore

@@ -43,6 +43,27 @@ public sealed class WriterBenchmarkTests
     }
 
     [Fact]
+    public async Task MeasureAsync_should_compare_concurrent_writers_with_as_many_raw_copy_connections_when_writers_is_above_one()
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("writerbench");
+        var store = StoreSettings.Create(ReferenceConfigFile.With("pipeline.store { batch-size = 500, flush-interval = 20ms, postgres.writers = 2 }").GetConfig("pipeline.store"));
+        var output = new StringWriter();
+
+        var report = await WriterBenchmark.MeasureAsync(
+            new WriterBenchmark.Options { ConnectionString = cs, Store = store, Rows = 2_000, Rate = 2_000, RateDuration = TimeSpan.FromSeconds(0.5), KeepSchema = true },
+            output, CancellationToken.None);
+
+        // The concurrent phase's own 2,000 rows: half through the store's two writers, half through two raw COPY connections.
+        Assert.Equal(2, report.Writers);
+        Assert.Equal(1_000 + 2_000 + 1_000 + 1_000, report.ExpectedRows);
+        Assert.Equal(report.ExpectedRows, report.DistinctStoredRows);
+        Assert.Equal(report.ExpectedRows, report.StoredRows);
+        Assert.Equal(1_000 + 2_000 + 1_000, report.RawRows);
+        Assert.True(report.ConcurrentWriterRowsPerSecond > 0 && report.ConcurrentRawRowsPerSecond > 0, output.ToString());
+        Assert.Contains("ratio writer / raw, 2 at once", output.ToString());
+    }
+
+    [Fact]
     public async Task MeasureAsync_should_drop_its_schema_when_not_asked_to_keep_it()
     {
         var cs = await PostgresServer.Shared.CreateDatabaseAsync("writerbench");

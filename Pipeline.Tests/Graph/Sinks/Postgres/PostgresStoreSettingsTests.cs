@@ -32,6 +32,21 @@ public sealed class PostgresStoreSettingsTests
         Assert.True(store.Postgres.StoreOffsets);
     }
 
+    [Fact]
+    public void Create_should_read_the_number_of_concurrent_writers()
+    {
+        Assert.Equal(1, PostgresTestData.Store().Postgres.Writers);
+        Assert.Equal(3, PostgresTestData.Store("postgres.writers = 3").Postgres.Writers);
+    }
+
+    [Fact]
+    public void Create_should_refuse_several_writers_when_offsets_are_stored_with_the_rows()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => PostgresTestData.Store("postgres.writers = 2, postgres.store-offsets = on"));
+
+        Assert.Contains("'writers' = 2 requires 'store-offsets' = off", ex.Message);
+    }
+
     [Theory]
     [InlineData("Host=db;Username=pipeline;Password=s3cret-pw;Database=pipeline")]
     [InlineData("postgres://pipeline:s3cret-pw@db:5432/pipeline?sslmode=prefer")]

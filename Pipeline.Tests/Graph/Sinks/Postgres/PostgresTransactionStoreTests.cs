@@ -24,6 +24,34 @@ public sealed class PostgresTransactionStoreTests
         return (store, cs, metrics);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task WriteBatch_should_write_as_many_batches_at_once_as_there_are_writers(int writers)
+    {
+        var cs = await PostgresServer.Shared.CreateDatabaseAsync("writers");
+        await using var store = new PostgresTransactionStore(PostgresTestData.Settings(cs).WithWriters(writers), new PostgresStoreMetrics(Metrics.NewCustomRegistry()));
+        await store.InitializeAsync(CancellationToken.None);
+        // Another session holds the table, so every COPY that starts waits for its lock and shows in pg_stat_activity.
+        await using var blocker = new NpgsqlConnection(cs);
+        await blocker.OpenAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        await using (var lockCmd = new NpgsqlCommand("LOCK TABLE scored_transactions IN ACCESS EXCLUSIVE MODE", blocker, hold)) await lockCmd.ExecuteNonQueryAsync();
+
+        var writes = Enumerable.Range(0, 4).Select(b => store.WriteBatchAsync(Enumerable.Range(b * 10, 10).Select(PostgresTestData.Row).ToList(), [], CancellationToken.None)).ToList();
+        var waitingSql = $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = 'transaction-pipeline'";
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await PostgresTestData.ScalarAsync(cs, waitingSql) < writers && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Task.Delay(300); // a store admitting more writers than configured would show them by now
+        var waiting = await PostgresTestData.ScalarAsync(cs, waitingSql);
+        await hold.RollbackAsync();
+        await Task.WhenAll(writes);
+
+        Assert.Equal(writers, store.ConcurrentWrites);
+        Assert.Equal(writers, waiting);
+        Assert.Equal(40, await PostgresTestData.ScalarAsync(cs, "SELECT count(DISTINCT transaction_id) FROM scored_transactions"));
+    }
+
     [Fact]
     public async Task WriteBatch_should_keep_every_column_when_a_row_is_read_back()
     {
