@@ -275,7 +275,8 @@ public static class BenchCommand
         var config = new ConsumerConfig
         {
             BootstrapServers = bootstrap,
-            GroupId = "bench-raw",
+            // One group per topic: a second consumer joining the group the first one left waited ~40 s on the mock coordinator.
+            GroupId = "bench-raw-" + topic,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         };
