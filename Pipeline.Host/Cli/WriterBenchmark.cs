@@ -136,6 +136,9 @@ public static class WriterBenchmark
 
         /// <summary>With several writers: raw binary COPY of the same rows on as many connections at once (0 with one writer).</summary>
         public double ConcurrentRawRowsPerSecond { get; init; }
+
+        /// <summary>With several writers: those rows COPYed from bytes prepared before timing on as many connections (the server's share alone).</summary>
+        public double ConcurrentPreEncodedRowsPerSecond { get; init; }
     }
 
     /// <summary>
@@ -249,7 +252,7 @@ public static class WriterBenchmark
 
             // 1b. With several writers: the store with that many batches in flight (as the store stage drives it), against raw
             // COPY on as many connections at once; both timed by the wall clock over the same number of fresh rows.
-            double concurrentWriterRate = 0, concurrentRawRate = 0;
+            double concurrentWriterRate = 0, concurrentRawRate = 0, concurrentEncodedRate = 0;
             if (writers > 1)
             {
                 var half = concurrent.Count / 2;
@@ -274,8 +277,26 @@ public static class WriterBenchmark
                             idle.Add(connection!);
                         }
                     }).ConfigureAwait(false);
+                    // The server's ceiling: the same rows as bytes prepared before timing, on as many connections.
+                    var encodedBatches = new List<byte[]>();
+                    foreach (var batch in Batches(rawRows, batchSize)) encodedBatches.Add(await raws[0].EncodeAsync(batch, ct).ConfigureAwait(false));
+                    var encodedQueue = new System.Collections.Concurrent.ConcurrentQueue<byte[]>(encodedBatches);
+                    var encodedWall = await InParallelAsync(writers, Batches(rawRows, batchSize), async _ =>
+                    {
+                        idle.TryTake(out var connection);
+                        try
+                        {
+                            encodedQueue.TryDequeue(out var bytes);
+                            await connection!.WriteEncodedAsync(bytes!, ct).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            idle.Add(connection!);
+                        }
+                    }).ConfigureAwait(false);
                     concurrentWriterRate = writerRows.Count / writerWall.TotalSeconds;
                     concurrentRawRate = rawRows.Count / rawWall.TotalSeconds;
+                    concurrentEncodedRate = rawRows.Count / encodedWall.TotalSeconds;
                 }
                 finally
                 {
@@ -284,7 +305,8 @@ public static class WriterBenchmark
 
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"writer, {writers} at once        : {concurrentWriterRate,10:N0} rows/s ({writerRows.Count} rows, wall clock)"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw COPY, {writers} connections  : {concurrentRawRate,10:N0} rows/s ({rawRows.Count} rows, wall clock)"));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio writer / raw, {writers} at once: {concurrentWriterRate / concurrentRawRate:P1}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pre-encoded, {writers} connections: {concurrentEncodedRate,10:N0} rows/s (the server's ceiling on this machine)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio writer / raw, {writers} at once: {concurrentWriterRate / concurrentRawRate:P1} (writer / server ceiling {concurrentWriterRate / concurrentEncodedRate:P1})"));
             }
 
             // 2. A replay: the first measured batch again.
@@ -321,6 +343,7 @@ public static class WriterBenchmark
                 Writers = writers,
                 ConcurrentWriterRowsPerSecond = concurrentWriterRate,
                 ConcurrentRawRowsPerSecond = concurrentRawRate,
+                ConcurrentPreEncodedRowsPerSecond = concurrentEncodedRate,
             };
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"fed at {options.Rate:N0} rows/s      : {report.AchievedRate,10:N0} rows/s durable, {batches} batches, event → row p50 {report.LatencyP50.TotalMilliseconds:0.0} ms, p99 {report.LatencyP99.TotalMilliseconds:0.0} ms, max {report.LatencyMax.TotalMilliseconds:0.0} ms"));

@@ -59,7 +59,8 @@ public sealed class WriterBenchmarkTests
         Assert.Equal(report.ExpectedRows, report.DistinctStoredRows);
         Assert.Equal(report.ExpectedRows, report.StoredRows);
         Assert.Equal(1_000 + 2_000 + 1_000, report.RawRows);
-        Assert.True(report.ConcurrentWriterRowsPerSecond > 0 && report.ConcurrentRawRowsPerSecond > 0, output.ToString());
+        Assert.True(report.ConcurrentWriterRowsPerSecond > 0 && report.ConcurrentRawRowsPerSecond > 0 && report.ConcurrentPreEncodedRowsPerSecond > 0, output.ToString());
+        Assert.Equal(1_000 + 2_000 + 1_000, await ScalarAsync(cs, $"SELECT count(*) FROM {report.Schema}.raw_copy_encoded"));
         Assert.Contains("ratio writer / raw, 2 at once", output.ToString());
     }
 
