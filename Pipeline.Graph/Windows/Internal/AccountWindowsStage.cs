@@ -191,7 +191,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 _accounts.Add(account.Id, account);
                 QueueLoad(account);
             }
-            else if (!account.Loading && (account.Epoch != epoch || !tp.Equals(account.Partition)))
+            else if (!account.Loading && (account.Epoch != epoch || (!ReferenceEquals(tp, account.Partition) && !tp.Equals(account.Partition))))
             {
                 // The partition was (re)assigned since this account's last record: another host may
                 // have advanced the account meanwhile, so the store is consulted before applying.
