@@ -138,7 +138,7 @@ public sealed class InMemoryFeatureStateStore : IFeatureStateStore
                 if (!exists || entry.Buffer.Length < length)
                 {
                     // Room for a quarter more: a growing account does not reallocate at every checkpoint.
-                    entry.Buffer = new byte[exists ? length + (length / 4) : length];
+                    entry.Buffer = GC.AllocateUninitializedArray<byte>(exists ? length + (length / 4) : length);
                 }
 
                 c.State.Span.CopyTo(entry.Buffer);

@@ -201,6 +201,13 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             account.Partition = tp;
             account.Epoch = epoch;
             account.LastSweep = _sweep;
+            if (account.Loading && _load is null && account.Waiting is null)
+            {
+                // Nothing else is loading, so this account's load starts now; a store that answers
+                // synchronously (the in-process one) completes it here and the record need not wait.
+                StartLoad();
+            }
+
             if (account.Loading)
             {
                 (account.Waiting ??= new Queue<(AcceptedTransaction, long)>()).Enqueue((accepted, sequence));
