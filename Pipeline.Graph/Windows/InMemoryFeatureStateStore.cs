@@ -83,6 +83,32 @@ public sealed class InMemoryFeatureStateStore : IFeatureStateStore
         return others is null ? Task.FromResult(Read(accountIds)) : ReleaseThenReadAsync(accountIds, others);
     }
 
+    /// <summary>
+    /// Reads one account at once, without a task or a batch, when no flow but
+    /// <paramref name="caller"/> is registered (none can hold the account unwritten); false when
+    /// one is, and the account must be loaded through <see cref="LoadAsync(IReadOnlyList{string}, AccountHandover?)"/>.
+    /// </summary>
+    internal bool TryReadNow(string accountId, AccountHandover? caller, out byte[]? state)
+    {
+        var now = _clock.GetUtcNow().UtcTicks;
+        lock (_gate)
+        {
+            foreach (var holder in _holders)
+            {
+                if (!ReferenceEquals(holder, caller))
+                {
+                    state = null;
+                    return false;
+                }
+            }
+
+            state = _entries.TryGetValue(accountId, out var e) && e.ExpiresAtTicks > now
+                ? e.State is { } kept ? kept.ToBytes() : e.Buffer.AsSpan(0, e.Length).ToArray()
+                : null;
+            return true;
+        }
+    }
+
     /// <summary>Registers a running flow that holds accounts not yet written here.</summary>
     internal void Register(AccountHandover holder)
     {

@@ -191,13 +191,13 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 // reads memory the slot's own cache lines bring in, not the first record's string.
                 account = new AccountSlot(new string(accepted.Transaction.AccountId));
                 _accounts.Add(account);
-                QueueLoad(account);
+                if (!TryLoadNow(account)) QueueLoad(account);
             }
             else if (!account.Loading && (account.Epoch != epoch || (!ReferenceEquals(tp, account.Partition) && !tp.Equals(account.Partition))))
             {
                 // The partition was (re)assigned since this account's last record: another host may
                 // have advanced the account meanwhile, so the store is consulted before applying.
-                QueueLoad(account);
+                if (!TryLoadNow(account)) QueueLoad(account);
             }
 
             account.Partition = tp;
@@ -218,6 +218,21 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             {
                 Featurize(account, accepted, sequence);
             }
+        }
+
+        /// <summary>
+        /// Loads the account at once from an in-process store no other flow holds accounts of:
+        /// the store answers synchronously, so a batch, a task and a wait would be pure overhead.
+        /// </summary>
+        private bool TryLoadNow(AccountSlot account)
+        {
+            if (_inProcess is null) return false;
+            var started = _stage._clock.GetTimestamp();
+            if (!_inProcess.TryReadNow(account.Id, _handover, out var bytes)) return false;
+            if (bytes is not null) Adopt(account, bytes);
+            account.State ??= new AccountState(_stage._options);
+            _stage._metrics.RecordLoad(bytes is null ? 0 : 1, bytes is null ? 1 : 0, _stage._clock.GetElapsedTime(started));
+            return true;
         }
 
         private void QueueLoad(AccountSlot account)
