@@ -28,6 +28,7 @@ internal static class KnownSet
     {
         var items = arena.Known(set);
         var oldest = -1;
+        var oldestMs = long.MaxValue;
         for (var i = 0; i < items.Length; i++)
         {
             ref var e = ref items[i];
@@ -37,7 +38,11 @@ internal static class KnownSet
                 return true;
             }
 
-            if (oldest < 0 || e.LastSeenMs < items[oldest].LastSeenMs) oldest = i;
+            if (e.LastSeenMs < oldestMs || oldest < 0)
+            {
+                oldest = i;
+                oldestMs = e.LastSeenMs;
+            }
         }
 
         var count = items.Length;
@@ -61,13 +66,14 @@ internal static class KnownSet
     public static void CountSeenSince(in StateArena arena, int set, ReadOnlySpan<long> fromMs, Span<int> counts)
     {
         counts[..fromMs.Length].Clear();
-        foreach (ref readonly var e in arena.Known(set))
+        var entries = arena.Known(set);
+        for (var w = 0; w < fromMs.Length; w++)
         {
-            var seen = e.LastSeenMs;
-            for (var w = 0; w < fromMs.Length; w++)
-            {
-                if (seen >= fromMs[w]) counts[w]++;
-            }
+            // Whether an entry counts is a coin flip for the branch predictor: add the comparison instead.
+            var from = fromMs[w];
+            var count = 0;
+            foreach (ref readonly var e in entries) count += e.LastSeenMs >= from ? 1 : 0;
+            counts[w] = count;
         }
     }
 
