@@ -6,7 +6,7 @@ namespace Pipeline.Models.Features.Internal;
 /// <summary>
 /// The variable-size part of an account's state — the known-merchant, -country and -device sets
 /// and every window's buckets — as consecutive segments of one byte array behind a header of
-/// (count, capacity) pairs. One array instead of one per set and window keeps an account on a few
+/// (count, end offset) pairs. One array instead of one per set and window keeps an account on a few
 /// adjacent cache lines (with 100,000 accounts an event would otherwise miss the cache once per
 /// array) and pays one object header instead of six.
 /// <para>
@@ -80,27 +80,31 @@ internal struct StateArena
         if (Capacity(segment) - count > 4) Resize(segment, count);
     }
 
-    private readonly int Capacity(int segment) => _data is null ? 0 : Unsafe.As<byte, int>(ref _data[(segment * 8) + 4]);
+    private readonly int Capacity(int segment)
+    {
+        var bytes = End(segment) - Offset(segment);
+        return segment < FirstWindow ? bytes / EntryBytes : bytes / BucketBytes;
+    }
 
     private static int ElementBytes(int segment) => segment < FirstWindow ? EntryBytes : BucketBytes;
 
-    private readonly int Offset(int segment)
-    {
-        var at = HeaderBytes;
-        for (var s = 0; s < segment; s++) at += Capacity(s) * ElementBytes(s);
-        return at;
-    }
+    /// <summary>Where <paramref name="segment"/> starts: the header, or where the one before it ends.</summary>
+    private readonly int Offset(int segment) => segment == 0 ? HeaderBytes : End(segment - 1);
+
+    /// <summary>Where <paramref name="segment"/>'s room ends, as the header keeps it: one read, not a sum over the segments before.</summary>
+    private readonly int End(int segment) => _data is null ? HeaderBytes : Unsafe.As<byte, int>(ref _data[(segment * 8) + 4]);
 
     private void Resize(int segment, int capacity)
     {
         var delta = (capacity - Capacity(segment)) * ElementBytes(segment);
-        var tail = Offset(segment + 1);
-        var used = Offset(_segments);
+        var tail = End(segment);
+        var used = End(_segments - 1);
         var length = used + delta;
         var data = _data;
         if (data is null)
         {
             data = new byte[RoundUp(length + FirstAllocationRoom)];
+            for (var s = 0; s < _segments; s++) Unsafe.As<byte, int>(ref data[(s * 8) + 4]) = HeaderBytes;
         }
         else if (length > data.Length || (delta < 0 && data.Length > ShrinkAbove && length < data.Length / 2))
         {
@@ -115,7 +119,7 @@ internal struct StateArena
         }
 
         _data = data;
-        Unsafe.As<byte, int>(ref data[(segment * 8) + 4]) = capacity;
+        for (var s = segment; s < _segments; s++) Unsafe.As<byte, int>(ref data[(s * 8) + 4]) += delta;
     }
 
     private static int RoundUp(int length) => (length + 7) & ~7;
