@@ -37,7 +37,8 @@ namespace Pipeline.Graph.Windows;
 /// <para>
 /// <b>In-process store.</b> An <see cref="InMemoryFeatureStateStore"/> dies with the process, so a
 /// per-record checkpoint into it protects nothing the live state does not: with it the stage
-/// emits without waiting and writes an account only when the account leaves the stage — idle
+/// emits without waiting, loads a new account at once (the store answers synchronously), and
+/// hands an account's state object over to the store only when the account leaves the stage — idle
 /// eviction, stream stop (completion, failure or cancellation), or a load of the account by
 /// another flow sharing the store (the partition moved to another consumer of this process), which
 /// the store serves only after this stage wrote and released the account. A graph restarted in the

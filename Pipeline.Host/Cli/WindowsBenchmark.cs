@@ -28,7 +28,10 @@ namespace Pipeline.Host.Cli;
 /// is the steady state of a running pipeline (every account active in memory), and is the figure
 /// the 1,000,000 events/s target applies to. Each pass starts from empty state and follows a
 /// warm-up of at least 400 ms, so JIT tiering is excluded; the fastest pass is reported, with its
-/// rate per CPU-second of the whole process (a shared machine slows wall-clock rates down).
+/// rate per CPU-second of the whole process (a shared machine slows wall-clock rates down), the
+/// share of its wall-clock time the runtime spent paused for garbage collection and the
+/// collections per generation (with 100,000 accounts in memory, collections are what an
+/// allocation that survives into an old account costs).
 /// </summary>
 public static class WindowsBenchmark
 {
@@ -84,7 +87,7 @@ public static class WindowsBenchmark
 
     private static string Line(Segment s) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{s.Figure.OpsPerSecond,12:N0} events/s ({s.CpuRate,12:N0} per CPU-second), {s.Figure.BytesAllocatedPerOp,6:0} B allocated/event");
+        $"{s.Figure.OpsPerSecond,12:N0} events/s ({s.CpuRate,12:N0} per CPU-second), {s.Figure.BytesAllocatedPerOp,6:0} B allocated/event, {s.GcPauseShare,4:P0} in GC pauses ({s.Collections.Gen0}/{s.Collections.Gen1}/{s.Collections.Gen2} collections of gen 0/1/2)");
 
     private static (Segment Steady, Segment Cold, double StateBytes) MeasureProcess(Traffic traffic, AccountFeatureOptions options, int accounts, int passes)
     {
@@ -198,25 +201,37 @@ public static class WindowsBenchmark
     }
 
     /// <summary>One measured part of a pass.</summary>
-    private sealed record Segment(BenchmarkFigure Figure, double CpuRate)
+    /// <param name="Figure">Rate and allocation.</param>
+    /// <param name="CpuRate">Events per CPU-second of the whole process.</param>
+    /// <param name="GcPauseShare">Share of the wall-clock time the runtime was paused for garbage collection.</param>
+    /// <param name="Collections">Garbage collections of generations 0, 1 and 2 during the part.</param>
+    private sealed record Segment(BenchmarkFigure Figure, double CpuRate, double GcPauseShare, (int Gen0, int Gen1, int Gen2) Collections)
     {
         public static Segment Faster(Segment? best, Segment candidate) =>
             best is null || candidate.Figure.OpsPerSecond > best.Figure.OpsPerSecond ? candidate : best;
     }
 
     /// <summary>Wall clock, process CPU time and allocations from <see cref="Start"/> to <see cref="Stop"/>.</summary>
-    private readonly record struct Meter(long Started, TimeSpan Cpu, long Allocated, bool Thread)
+    private readonly record struct Meter(long Started, TimeSpan Cpu, long Allocated, bool Thread, TimeSpan Paused, (int Gen0, int Gen1, int Gen2) Collections)
     {
         public static Meter Start(bool thread) =>
-            new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, AllocatedBytes(thread), thread);
+            new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, AllocatedBytes(thread), thread, GC.GetTotalPauseDuration(), CollectionCounts());
 
         public Segment Stop(string name, int events)
         {
             var seconds = Stopwatch.GetElapsedTime(Started).TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - Cpu).TotalSeconds;
             var allocated = AllocatedBytes(Thread) - Allocated;
-            return new Segment(new BenchmarkFigure(name, events / seconds, (double)allocated / events), events / Math.Max(cpu, 1e-9));
+            var paused = (GC.GetTotalPauseDuration() - Paused).TotalSeconds;
+            var (gen0, gen1, gen2) = CollectionCounts();
+            return new Segment(
+                new BenchmarkFigure(name, events / seconds, (double)allocated / events),
+                events / Math.Max(cpu, 1e-9),
+                paused / seconds,
+                (gen0 - Collections.Gen0, gen1 - Collections.Gen1, gen2 - Collections.Gen2));
         }
+
+        private static (int Gen0, int Gen1, int Gen2) CollectionCounts() => (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
         // The flow runs on dispatcher threads: count every thread's allocations for it.
         private static long AllocatedBytes(bool thread) => thread ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: false);

@@ -52,10 +52,9 @@ public sealed class AccountState
     private const double ZScoreLimit = 1e6;
 
     private readonly AccountFeatureOptions _options;
-    private readonly BucketList[] _windows;
-    private KnownSet _merchants;
-    private KnownSet _countries;
-    private KnownSet _devices;
+
+    // Known sets and window buckets in one array: see StateArena.
+    private StateArena _arena;
     private long _maxEventMs;
     private bool _hasEvents;
     private RecordPosition? _lastApplied;
@@ -68,7 +67,7 @@ public sealed class AccountState
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _windows = new BucketList[options.Windows.Count];
+        _arena = new StateArena(options.Windows.Count);
     }
 
     /// <summary>The options this state was built for.</summary>
@@ -84,15 +83,7 @@ public sealed class AccountState
     public long HistoryCount => _historyCount;
 
     /// <summary>Bytes held by the bucket and known-set arrays (the part of the state that grows with activity).</summary>
-    public int AllocatedBytes
-    {
-        get
-        {
-            var bytes = _merchants.AllocatedBytes + _countries.AllocatedBytes + _devices.AllocatedBytes;
-            foreach (ref readonly var w in _windows.AsSpan()) bytes += w.AllocatedBytes;
-            return bytes;
-        }
-    }
+    public int AllocatedBytes => _arena.AllocatedBytes;
 
     /// <summary>True when a record at <paramref name="position"/> was already applied to this state.</summary>
     public bool IsReplay(RecordPosition position) =>
@@ -123,41 +114,43 @@ public sealed class AccountState
         var country = StableHash.Of(transaction.Country);
         var deviceId = transaction.DeviceId;
         var device = deviceId is null ? 0UL : StableHash.Of(deviceId);
+        var windowCount = _options.Windows.Count;
+        Span<long> current = stackalloc long[windowCount];
+        for (var i = 0; i < windowCount; i++) current[i] = FloorDiv(t, _options.WidthMs(i));
+
         bool newMerchant, newCountry, newDevice;
         if (replay)
         {
-            newMerchant = !_merchants.Contains(merchant);
-            newCountry = !_countries.Contains(country);
-            newDevice = deviceId is not null && !_devices.Contains(device);
+            newMerchant = !KnownSet.Contains(_arena, StateArena.Merchants, merchant);
+            newCountry = !KnownSet.Contains(_arena, StateArena.Countries, country);
+            newDevice = deviceId is not null && !KnownSet.Contains(_arena, StateArena.Devices, device);
         }
         else
         {
             // One pass per set answers "was it known?" and records it: the flags describe the state before this transaction.
-            newMerchant = !_merchants.Touch(merchant, t, _options.KnownMerchants);
-            newCountry = !_countries.Touch(country, t, _options.KnownCountries);
-            newDevice = deviceId is not null && !_devices.Touch(device, t, _options.KnownDevices);
-            Apply(t, amount, position);
+            newMerchant = !KnownSet.Touch(ref _arena, StateArena.Merchants, merchant, t, _options.KnownMerchants);
+            newCountry = !KnownSet.Touch(ref _arena, StateArena.Countries, country, t, _options.KnownCountries);
+            newDevice = deviceId is not null && !KnownSet.Touch(ref _arena, StateArena.Devices, device, t, _options.KnownDevices);
+            Apply(t, amount, position, current);
         }
 
-        var windowCount = _windows.Length;
+        var buckets = _options.BucketsPerWindow;
         Span<long> first = stackalloc long[windowCount];
         Span<long> from = stackalloc long[windowCount];
         for (var i = 0; i < windowCount; i++)
         {
-            var width = _options.WidthMs(i);
-            first[i] = FloorDiv(t, width) - _options.BucketsPerWindow + 1;
-            from[i] = first[i] * width;
+            first[i] = current[i] - buckets + 1;
+            from[i] = first[i] * _options.WidthMs(i);
         }
 
         Span<int> distinctMerchants = stackalloc int[windowCount];
         Span<int> distinctCountries = stackalloc int[windowCount];
-        _merchants.CountSeenSince(from, distinctMerchants);
-        _countries.CountSeenSince(from, distinctCountries);
+        KnownSet.CountSeenSince(_arena, StateArena.Merchants, from, distinctMerchants);
+        KnownSet.CountSeenSince(_arena, StateArena.Countries, from, distinctCountries);
         var windows = new WindowFeatures[windowCount];
-        var buckets = _options.BucketsPerWindow;
         for (var i = 0; i < windowCount; i++)
         {
-            var (count, sum, squares) = _windows[i].Query(first[i], first[i] + buckets - 1);
+            var (count, sum, squares) = BucketList.Query(_arena, i, first[i], current[i]);
             var mean = count > 0 ? sum / count : 0;
             var std = count > 1 ? Math.Sqrt(Math.Max(0, (squares / count) - (mean * mean))) : 0;
             windows[i] = new WindowFeatures(_options.Windows[i], count, sum, mean, std, distinctMerchants[i], distinctCountries[i]);
@@ -209,13 +202,13 @@ public sealed class AccountState
         return a - (q * b) < 0 ? q - 1 : q;
     }
 
-    internal ref BucketList Window(int i) => ref _windows[i];
+    internal ReadOnlySpan<Bucket> Buckets(int window) => _arena.Buckets(window);
 
-    internal ref KnownSet Merchants => ref _merchants;
+    internal ReadOnlySpan<KnownEntry> Known(int set) => _arena.Known(set);
 
-    internal ref KnownSet Countries => ref _countries;
+    internal void RestoreBucket(int window, Bucket bucket) => BucketList.AppendRestored(ref _arena, window, bucket);
 
-    internal ref KnownSet Devices => ref _devices;
+    internal void RestoreKnown(int set, KnownEntry[] entries, int capacity) => KnownSet.Restore(ref _arena, set, entries, capacity);
 
     internal (bool HasEvents, long MaxEventMs, long Count, double Mean, double M2) Core => (_hasEvents, _maxEventMs, _historyCount, _historyMean, _historyM2);
 
@@ -229,19 +222,25 @@ public sealed class AccountState
         _historyM2 = m2;
     }
 
-    private void Apply(long t, double amount, RecordPosition position)
+    /// <param name="t">Event time, ms.</param>
+    /// <param name="amount">Amount.</param>
+    /// <param name="position">The record's position.</param>
+    /// <param name="current">Per window, the bucket index of <paramref name="t"/>.</param>
+    private void Apply(long t, double amount, RecordPosition position, ReadOnlySpan<long> current)
     {
+        var newest = !_hasEvents || t >= _maxEventMs;
         if (!_hasEvents || t > _maxEventMs)
         {
             _maxEventMs = t;
             _hasEvents = true;
         }
 
-        for (var i = 0; i < _windows.Length; i++)
+        for (var i = 0; i < current.Length; i++)
         {
-            var width = _options.WidthMs(i);
+            // In order (the common case) the newest event time is t itself: one division per window, not two.
+            var newestIndex = newest ? current[i] : FloorDiv(_maxEventMs, _options.WidthMs(i));
             var retained = _options.RetainedBuckets(i);
-            _windows[i].Apply(FloorDiv(t, width), amount, FloorDiv(_maxEventMs, width) - retained + 1, retained);
+            BucketList.Apply(ref _arena, i, current[i], amount, newestIndex - retained + 1);
         }
 
         _historyCount++;

@@ -52,7 +52,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
         private readonly AccountWindowsStage _stage;
         private readonly WindowSettings _settings;
-        private readonly Dictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
+        private readonly AccountTable _accounts = new();
         private readonly OutputQueue _queue = new();
         private readonly Queue<AccountSlot> _dirty = new();
         private readonly Queue<AccountSlot> _toLoad = new();
@@ -187,20 +187,29 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             var epoch = accepted.Offset.Epoch;
             if (!_accounts.TryGetValue(accepted.Transaction.AccountId, out var account))
             {
-                account = new AccountSlot(accepted.Transaction.AccountId);
-                _accounts.Add(account.Id, account);
-                QueueLoad(account);
+                // A copy of the id, allocated next to the slot: the key comparison of later lookups
+                // reads memory the slot's own cache lines bring in, not the first record's string.
+                account = new AccountSlot(new string(accepted.Transaction.AccountId));
+                _accounts.Add(account);
+                if (!TryLoadNow(account)) QueueLoad(account);
             }
-            else if (!account.Loading && (account.Epoch != epoch || !tp.Equals(account.Partition)))
+            else if (!account.Loading && (account.Epoch != epoch || (!ReferenceEquals(tp, account.Partition) && !tp.Equals(account.Partition))))
             {
                 // The partition was (re)assigned since this account's last record: another host may
                 // have advanced the account meanwhile, so the store is consulted before applying.
-                QueueLoad(account);
+                if (!TryLoadNow(account)) QueueLoad(account);
             }
 
             account.Partition = tp;
             account.Epoch = epoch;
             account.LastSweep = _sweep;
+            if (account.Loading && _load is null && account.Waiting is null)
+            {
+                // Nothing else is loading, so this account's load starts now; a store that answers
+                // synchronously (the in-process one) completes it here and the record need not wait.
+                StartLoad();
+            }
+
             if (account.Loading)
             {
                 (account.Waiting ??= new Queue<(AcceptedTransaction, long)>()).Enqueue((accepted, sequence));
@@ -209,6 +218,21 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             {
                 Featurize(account, accepted, sequence);
             }
+        }
+
+        /// <summary>
+        /// Loads the account at once from an in-process store no other flow holds accounts of:
+        /// the store answers synchronously, so a batch, a task and a wait would be pure overhead.
+        /// </summary>
+        private bool TryLoadNow(AccountSlot account)
+        {
+            if (_inProcess is null) return false;
+            var started = _stage._clock.GetTimestamp();
+            if (!_inProcess.TryReadNow(account.Id, _handover, out var bytes)) return false;
+            if (bytes is not null) Adopt(account, bytes);
+            account.State ??= new AccountState(_stage._options);
+            _stage._metrics.RecordLoad(bytes is null ? 0 : 1, bytes is null ? 1 : 0, _stage._clock.GetElapsedTime(started));
+            return true;
         }
 
         private void QueueLoad(AccountSlot account)
@@ -593,35 +617,29 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         }
 
         /// <summary>
-        /// Writes accounts leaving the stage to the in-process store, in batches of
-        /// <c>checkpoint-batch</c>; the store completes synchronously.
+        /// Hands accounts leaving the stage to the in-process store, in batches of
+        /// <c>checkpoint-batch</c>; the stage never touches their states again.
         /// </summary>
         private void WriteOut(IEnumerable<AccountSlot> accounts)
         {
-            var buffer = _spareBuffer ?? new ArrayBufferWriter<byte>();
-            _spareBuffer = null;
-            var checkpoints = new List<FeatureCheckpoint>(Math.Min(_settings.CheckpointBatch, _accounts.Count + 1));
+            var released = new List<(string AccountId, AccountState State)>(Math.Min(_settings.CheckpointBatch, _accounts.Count + 1));
             foreach (var account in accounts)
             {
-                if (account.State?.LastApplied is not { } position) continue;
-                var start = buffer.WrittenCount;
-                var length = account.State.WriteTo(buffer);
-                checkpoints.Add(new FeatureCheckpoint(account.Id, position, buffer.WrittenMemory.Slice(start, length)));
+                if (account.State is not { LastApplied: not null } state) continue;
+                released.Add((account.Id, state));
                 account.Durable = account.Applied;
-                if (checkpoints.Count == _settings.CheckpointBatch) Flush();
+                if (released.Count == _settings.CheckpointBatch) Flush();
             }
 
             Flush();
-            _spareBuffer = buffer;
 
             void Flush()
             {
-                if (checkpoints.Count == 0) return;
+                if (released.Count == 0) return;
                 var started = _stage._clock.GetTimestamp();
-                var stale = _inProcess!.SaveAsync(checkpoints, CancellationToken.None).Result;
-                _stage._metrics.RecordSave(checkpoints.Count, stale, _stage._clock.GetElapsedTime(started));
-                checkpoints.Clear();
-                buffer.ResetWrittenCount();
+                var stale = _inProcess!.Keep(released);
+                _stage._metrics.RecordSave(released.Count, stale, _stage._clock.GetElapsedTime(started));
+                released.Clear();
             }
         }
 

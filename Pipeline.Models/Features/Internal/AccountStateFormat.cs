@@ -55,8 +55,8 @@ internal static class AccountStateFormat
             size += SevenBitLength(topicBytes) + topicBytes + 4 + 8;
         }
 
-        for (var i = 0; i < options.Windows.Count; i++) size += 8 + 8 + 4 + (state.Window(i).Count * BucketBytes);
-        return size + (3 * 4) + ((state.Merchants.Count + state.Countries.Count + state.Devices.Count) * EntryBytes);
+        for (var i = 0; i < options.Windows.Count; i++) size += 8 + 8 + 4 + (state.Buckets(i).Length * BucketBytes);
+        return size + (3 * 4) + ((state.Known(StateArena.Merchants).Length + state.Known(StateArena.Countries).Length + state.Known(StateArena.Devices).Length) * EntryBytes);
     }
 
     /// <summary>Writes the snapshot into <paramref name="bytes"/>, which is exactly <see cref="Size"/> long.</summary>
@@ -87,7 +87,7 @@ internal static class AccountStateFormat
         {
             w.Int64(options.WindowMs(i));
             w.Int64(options.WidthMs(i));
-            var buckets = state.Window(i).Items;
+            var buckets = state.Buckets(i);
             w.Int32(buckets.Length);
             foreach (ref readonly var b in buckets)
             {
@@ -98,9 +98,9 @@ internal static class AccountStateFormat
             }
         }
 
-        WriteSet(ref w, state.Merchants.Items);
-        WriteSet(ref w, state.Countries.Items);
-        WriteSet(ref w, state.Devices.Items);
+        WriteSet(ref w, state.Known(StateArena.Merchants));
+        WriteSet(ref w, state.Known(StateArena.Countries));
+        WriteSet(ref w, state.Known(StateArena.Devices));
         w.EnsureFull();
     }
 
@@ -163,13 +163,13 @@ internal static class AccountStateFormat
                 }
 
                 previous = bucket.Index;
-                if (target >= 0 && bucket.Index >= firstRetained) state.Window(target).AppendRestored(bucket, options.RetainedBuckets(target));
+                if (target >= 0 && bucket.Index >= firstRetained) state.RestoreBucket(target, bucket);
             }
         }
 
-        state.Merchants.Restore(ReadSet(ref r), options.KnownMerchants);
-        state.Countries.Restore(ReadSet(ref r), options.KnownCountries);
-        state.Devices.Restore(ReadSet(ref r), options.KnownDevices);
+        state.RestoreKnown(StateArena.Merchants, ReadSet(ref r), options.KnownMerchants);
+        state.RestoreKnown(StateArena.Countries, ReadSet(ref r), options.KnownCountries);
+        state.RestoreKnown(StateArena.Devices, ReadSet(ref r), options.KnownDevices);
         if (r.Remaining != 0) throw Corrupt("length", r.Remaining);
         return state;
     }

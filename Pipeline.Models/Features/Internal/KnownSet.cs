@@ -1,30 +1,20 @@
 namespace Pipeline.Models.Features.Internal;
 
 /// <summary>
-/// A bounded set of known values kept as 64-bit stable hashes with the newest event time each was
-/// seen at. When full, a new value replaces the entry seen longest ago (least recently used in
-/// event time); a value older than every entry is then not remembered. Linear scans: capacities
-/// are small (≤ 1024, tens by default) and the entries are contiguous, so one pass per event
-/// answers the lookup and the update together.
+/// A bounded set of known values, one segment of a <see cref="StateArena"/>, kept as 64-bit stable
+/// hashes with the newest event time each was seen at. When full, a new value replaces the entry
+/// seen longest ago (least recently used in event time); a value older than every entry is then
+/// not remembered. Linear scans: capacities are small (≤ 1024, tens by default) and the entries
+/// are contiguous, so one pass per event answers the lookup and the update together.
 /// </summary>
-internal struct KnownSet
+internal static class KnownSet
 {
-    private KnownEntry[]? _items;
-    private int _count;
-
-    public readonly int Count => _count;
-
-    public readonly ReadOnlySpan<KnownEntry> Items => _items.AsSpan(0, _count);
-
-    public readonly int AllocatedBytes => _items is null ? 0 : 24 + (_items.Length * 16);
-
     /// <summary>True when <paramref name="hash"/> is in the set.</summary>
-    public readonly bool Contains(ulong hash)
+    public static bool Contains(in StateArena arena, int set, ulong hash)
     {
-        var items = _items;
-        for (var i = 0; i < _count; i++)
+        foreach (ref readonly var e in arena.Known(set))
         {
-            if (items![i].Hash == hash) return true;
+            if (e.Hash == hash) return true;
         }
 
         return false;
@@ -34,36 +24,37 @@ internal struct KnownSet
     /// Records that <paramref name="hash"/> was seen at <paramref name="timeMs"/> and tells whether
     /// it was known before.
     /// </summary>
-    public bool Touch(ulong hash, long timeMs, int capacity)
+    public static bool Touch(ref StateArena arena, int set, ulong hash, long timeMs, int capacity)
     {
-        var items = _items;
+        var items = arena.Known(set);
         var oldest = -1;
-        for (var i = 0; i < _count; i++)
+        var oldestMs = long.MaxValue;
+        for (var i = 0; i < items.Length; i++)
         {
-            ref var e = ref items![i];
+            ref var e = ref items[i];
             if (e.Hash == hash)
             {
                 if (timeMs > e.LastSeenMs) e.LastSeenMs = timeMs;
                 return true;
             }
 
-            if (oldest < 0 || e.LastSeenMs < items[oldest].LastSeenMs) oldest = i;
+            if (e.LastSeenMs < oldestMs || oldest < 0)
+            {
+                oldest = i;
+                oldestMs = e.LastSeenMs;
+            }
         }
 
-        if (_count < capacity)
+        var count = items.Length;
+        if (count < capacity)
         {
-            if (items is null || _count == items.Length)
-            {
-                var grown = new KnownEntry[Math.Min(capacity, Math.Max(2, _count + (_count / 2)))];
-                if (items is not null) Array.Copy(items, grown, _count);
-                _items = items = grown;
-            }
-
-            items[_count++] = new KnownEntry { Hash = hash, LastSeenMs = timeMs };
+            arena.EnsureRoom(set);
+            arena.SetCount(set, count + 1);
+            arena.Known(set)[count] = new KnownEntry { Hash = hash, LastSeenMs = timeMs };
             return false;
         }
 
-        if (oldest >= 0 && items![oldest].LastSeenMs < timeMs)
+        if (oldest >= 0 && items[oldest].LastSeenMs < timeMs)
         {
             items[oldest] = new KnownEntry { Hash = hash, LastSeenMs = timeMs };
         }
@@ -72,29 +63,35 @@ internal struct KnownSet
     }
 
     /// <summary>For each window start in <paramref name="fromMs"/>, the values last seen at or after it, into <paramref name="counts"/>.</summary>
-    public readonly void CountSeenSince(ReadOnlySpan<long> fromMs, Span<int> counts)
+    public static void CountSeenSince(in StateArena arena, int set, ReadOnlySpan<long> fromMs, Span<int> counts)
     {
         counts[..fromMs.Length].Clear();
-        var items = _items;
-        for (var i = 0; i < _count; i++)
+        var entries = arena.Known(set);
+        for (var w = 0; w < fromMs.Length; w++)
         {
-            var seen = items![i].LastSeenMs;
-            for (var w = 0; w < fromMs.Length; w++)
-            {
-                if (seen >= fromMs[w]) counts[w]++;
-            }
+            // Whether an entry counts is a coin flip for the branch predictor: add the comparison instead.
+            var from = fromMs[w];
+            var count = 0;
+            foreach (ref readonly var e in entries) count += e.LastSeenMs >= from ? 1 : 0;
+            counts[w] = count;
         }
     }
 
-    /// <summary>Restores entries from a snapshot, keeping the <paramref name="capacity"/> seen most recently.</summary>
-    public void Restore(KnownEntry[] entries, int capacity)
+    /// <summary>Replaces the set with <paramref name="entries"/> from a snapshot, keeping the <paramref name="capacity"/> seen most recently.</summary>
+    public static void Restore(ref StateArena arena, int set, KnownEntry[] entries, int capacity)
     {
         if (entries.Length > capacity)
         {
             entries = entries.OrderByDescending(e => e.LastSeenMs).ThenBy(e => e.Hash).Take(capacity).ToArray();
         }
 
-        _items = entries.Length == 0 ? null : entries;
-        _count = entries.Length;
+        if (arena.Count(set) != 0) arena.SetCount(set, 0);
+        foreach (var entry in entries)
+        {
+            arena.EnsureRoom(set);
+            var count = arena.Count(set);
+            arena.SetCount(set, count + 1);
+            arena.Known(set)[count] = entry;
+        }
     }
 }

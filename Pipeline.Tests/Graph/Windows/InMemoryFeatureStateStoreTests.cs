@@ -1,5 +1,7 @@
 using Pipeline.Graph.Windows;
+using Pipeline.Graph.Windows.Internal;
 using Pipeline.Models.Features;
+using Pipeline.Tests.Models.Features;
 using Xunit;
 
 namespace Pipeline.Tests.Graph.Windows;
@@ -37,6 +39,41 @@ public sealed class InMemoryFeatureStateStoreTests
         Assert.Equal(1, stale);
         Assert.Equal([10], afterStale);
         Assert.Null(afterTtl);
+    }
+
+    [Fact]
+    public async Task Keep_should_serve_a_handed_over_state_as_its_snapshot_and_refuse_one_older_than_the_stored_checkpoint()
+    {
+        var store = new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System);
+        var state = new AccountState(FeatureTestData.Options());
+        state.Process(FeatureTestData.Tx(FeatureTestData.Start, 12.5), new RecordPosition("t", 0, 10));
+        var older = new AccountState(FeatureTestData.Options());
+        older.Process(FeatureTestData.Tx(FeatureTestData.Start, 99), new RecordPosition("t", 0, 9));
+
+        var kept = store.Keep([("a", state)]);
+        var stale = store.Keep([("a", older)]);
+        var loaded = await store.LoadAsync(["a"], CancellationToken.None);
+
+        Assert.Equal(0, kept);
+        Assert.Equal(1, stale);
+        Assert.Equal(state.ToBytes(), loaded[0]);
+    }
+
+    [Fact]
+    public void TryReadNow_should_answer_at_once_only_when_no_other_flow_may_hold_the_account_unwritten()
+    {
+        var store = new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System);
+        var mine = new AccountHandover(() => { });
+        var other = new AccountHandover(() => { });
+        store.Register(mine);
+
+        var alone = store.TryReadNow("a", mine, out var missing);
+        store.Register(other);
+        var shared = store.TryReadNow("a", mine, out _);
+
+        Assert.True(alone);
+        Assert.Null(missing);
+        Assert.False(shared);
     }
 
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
