@@ -384,9 +384,33 @@ public sealed class HalfSpaceTrees
         _sortedFeatures = Array.AsReadOnly(sorted);
     }
 
+    /// <summary>
+    /// <see cref="ScoreOne(ReadOnlySpan{double})"/> then <see cref="LearnOne(ReadOnlySpan{double})"/> with
+    /// one descent per tree instead of two; the score and the learned state are exactly theirs.
+    /// </summary>
+    internal double ScoreThenLearnOne(ReadOnlySpan<double> x)
+    {
+        RequireDense(x.Length);
+        if (!_hasReference)
+        {
+            // No reference window yet (or no trees): the score is 0 and only learning happens.
+            LearnOne(x);
+            return 0.0;
+        }
+
+        var sum = HstWalks.ScoreThenLearn(_nodes!, _trees, _nodesPerTree, _height, (ushort)_window, _sizeLimit, x);
+        Learned();
+        return 1.0 - sum / _maxScore;
+    }
+
     private void LearnCore(ReadOnlySpan<double> x)
     {
         HstWalks.Learn(_nodes!, _trees, _nodesPerTree, _height, (ushort)_window, x);
+        Learned();
+    }
+
+    private void Learned()
+    {
         _learnCount++;
         if (++_counter == _windowSize)
         {

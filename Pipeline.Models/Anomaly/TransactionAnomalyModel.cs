@@ -90,8 +90,10 @@ public sealed class TransactionAnomalyModel
     /// <summary>Scores <paramref name="transaction"/> with the current state, then learns it.</summary>
     public ModelDecision ScoreThenLearn(Transaction transaction, AccountFeatures features)
     {
+        // The trees score and learn in one walk inside Score; the scaler and the baseline learn here.
         var decision = Score(transaction, features, judge: true);
-        Learn();
+        _scaler.Learn(_raw);
+        _baseline.Learn(_scaled);
         return decision;
     }
 
@@ -157,7 +159,9 @@ public sealed class TransactionAnomalyModel
         for (var i = 0; i < _raw.Length; i++) _raw[i] = SignedLog(_raw[i]);
         _raw.CopyTo(_scaled, 0);
         _scaler.Transform(_scaled);
-        var hst = _trees.ScoreOne(_scaled);
+        // When judging (score then learn) the trees learn this transaction in the same walk: nothing
+        // below reads the trees, so the decision is the one a separate learn afterwards would give.
+        var hst = judge ? _trees.ScoreThenLearnOne(_scaled) : _trees.ScoreOne(_scaled);
 
         _firings.Clear();
         var context = features.ToRuleContext(transaction, Configuration.VelocityWindow);
@@ -178,15 +182,6 @@ public sealed class TransactionAnomalyModel
         foreach (var f in _firings) all.Add(f.ReasonCode);
         foreach (var d in explanation.TopFeatures) all.Add("feature:" + d.Name);
         return new ModelDecision(blended.Total, blended, true, severity, threshold, all, explanation);
-    }
-
-    private void Learn()
-    {
-        // _raw and _scaled still hold this transaction: learn the scale first, then the trees and
-        // the baseline on the values the trees scored.
-        _scaler.Learn(_raw);
-        _trees.LearnOne(_scaled);
-        _baseline.Learn(_scaled);
     }
 
     // Amounts, sums and gaps are heavy-tailed; a signed log keeps their order and sign while

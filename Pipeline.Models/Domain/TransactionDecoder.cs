@@ -78,6 +78,7 @@ public static class TransactionDecoder
         Rejection? schema = null;
         Rejection? rule = null;
         var seen = 0;
+        var next = 0;
         HashSet<string>? unknownNames = null;
         ArrayBufferWriter<byte>? extraBuffer = null;
         Utf8JsonWriter? extra = null;
@@ -87,7 +88,8 @@ public static class TransactionDecoder
             // ends exactly on the root's closing brace.
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = Match(in reader);
+                var field = Match(in reader, next);
+                next = field + 1;
                 string? unknownName = null;
                 if (field == FieldNames.Unknown)
                 {
@@ -184,8 +186,12 @@ public static class TransactionDecoder
         return JsonPayload.OnlyWhitespaceAfter(utf8, reader.BytesConsumed) ? Rejections.NotObject : Rejections.TrailingData;
     }
 
-    private static int Match(in Utf8JsonReader reader)
+    // Producers write the members in contract order, so the member after the previous one is tried
+    // first: one comparison per member instead of up to fourteen. Names are distinct, so the order of
+    // the comparisons never changes the answer.
+    private static int Match(in Utf8JsonReader reader, int expected)
     {
+        if ((uint)expected < (uint)s_utf8Names.Length && reader.ValueTextEquals(s_utf8Names[expected])) return expected;
         for (var i = 0; i < s_utf8Names.Length; i++)
         {
             if (reader.ValueTextEquals(s_utf8Names[i])) return i;

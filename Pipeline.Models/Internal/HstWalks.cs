@@ -32,6 +32,17 @@ internal static class HstWalks
             ? Score<Incomplete>(nodes, trees, stride, height, window, sizeLimit, x)
             : Score<Complete>(nodes, trees, stride, height, window, sizeLimit, x);
 
+    /// <summary>
+    /// <see cref="Score"/> then <see cref="Learn"/> in one descent per tree: the same sum and the same
+    /// masses afterwards, bit for bit. A node's reference mass is read before its increment (an
+    /// increment never changes the reference mass of the current window anyway), and the child is
+    /// chosen from the split and the children's masses, which this level's increments do not touch.
+    /// </summary>
+    public static long ScoreThenLearn(HstNode[] nodes, int trees, int stride, int height, ushort window, int sizeLimit, ReadOnlySpan<double> x) =>
+        HasMissing(x)
+            ? ScoreThenLearn<Incomplete>(nodes, trees, stride, height, window, sizeLimit, x)
+            : ScoreThenLearn<Complete>(nodes, trees, stride, height, window, sizeLimit, x);
+
     private static bool HasMissing(ReadOnlySpan<double> x)
     {
         foreach (var v in x)
@@ -109,6 +120,48 @@ internal static class HstWalks
         {
             var t = active[j];
             sum += (long)Unsafe.Add(ref first, t * stride + position[t]).ReferenceMass(window) << height;
+        }
+
+        return sum;
+    }
+
+    private static long ScoreThenLearn<TInput>(HstNode[] nodes, int trees, int stride, int height, ushort window, int sizeLimit, ReadOnlySpan<double> x)
+        where TInput : struct, IInputKind
+    {
+        ref var first = ref MemoryMarshal.GetArrayDataReference(nodes);
+        Span<int> position = stackalloc int[trees];
+        position.Clear();
+
+        // Learning walks every tree to its leaf; the score stops counting a tree once a node on its
+        // path holds less than sizeLimit (as Score does): `scoring` is all ones while it counts, else 0.
+        Span<long> scoring = stackalloc long[trees];
+        scoring.Fill(-1L);
+        long sum = 0;
+        for (var d = 0; d < height; d++)
+        {
+            ref var root = ref first;
+            for (var t = 0; t < trees; t++)
+            {
+                var i = position[t];
+                ref var node = ref Unsafe.Add(ref root, i);
+                var mass = node.ReferenceMass(window);
+                sum += ((long)mass << d) & scoring[t];
+                scoring[t] &= mass < sizeLimit ? 0L : -1L;
+                node.Increment(window);
+                var child = Child<TInput>(ref root, ref node, i, x, window);
+                position[t] = child;
+                Prefetch(ref Unsafe.Add(ref root, child));
+                root = ref Unsafe.Add(ref root, stride);
+            }
+        }
+
+        ref var treeRoot = ref first;
+        for (var t = 0; t < trees; t++)
+        {
+            ref var leaf = ref Unsafe.Add(ref treeRoot, position[t]);
+            sum += ((long)leaf.ReferenceMass(window) << height) & scoring[t];
+            leaf.Increment(window);
+            treeRoot = ref Unsafe.Add(ref treeRoot, stride);
         }
 
         return sum;

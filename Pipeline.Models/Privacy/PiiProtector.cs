@@ -23,7 +23,7 @@ namespace Pipeline.Models.Privacy;
 /// 12 to 19 digits (the lengths of real card numbers); a shorter value would be given away almost whole by its
 /// last four digits, and anything else is not a card number, so those keep no digits.</para>
 /// <para>Thread-safe and allocation-light: one keyed <see cref="IncrementalHash"/> per thread, reset after
-/// each token, input assembled in a pooled buffer. The key is never printed: <see cref="ToString"/> shows only the key id.</para>
+/// each token, input assembled on the stack (a pooled buffer for unusually long values). The key is never printed: <see cref="ToString"/> shows only the key id.</para>
 /// </remarks>
 public sealed class PiiProtector
 {
@@ -34,6 +34,12 @@ public sealed class PiiProtector
     public const string TokenPrefix = "tok_";
 
     private const int TokenBytes = 16;
+
+    // "tok_" and the unpadded base64url text of 16 bytes (22 characters).
+    private const int TokenChars = 4 + 22;
+
+    // Largest hashed input (domain and value) assembled on the stack.
+    private const int StackInputBytes = 256;
     private const int MinCardDigitsForLast4 = 12;
     private const int MaxCardDigits = 19;
     private static readonly byte[] s_cardDomain = Encoding.UTF8.GetBytes("card_number\0");
@@ -124,22 +130,27 @@ public sealed class PiiProtector
     private string Tokenize(byte[] domain, string value)
     {
         var length = domain.Length + Encoding.UTF8.GetMaxByteCount(value.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        byte[]? rented = null;
+        // Card numbers and e-mail addresses fit on the stack; only an unusually long value rents a buffer.
+        var buffer = length <= StackInputBytes ? stackalloc byte[StackInputBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            domain.CopyTo(buffer, 0);
-            var written = domain.Length + Encoding.UTF8.GetBytes(value, buffer.AsSpan(domain.Length));
+            domain.CopyTo(buffer);
+            var written = domain.Length + Encoding.UTF8.GetBytes(value, buffer[domain.Length..]);
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
             var hmac = _hmac.Value!;
-            hmac.AppendData(buffer.AsSpan(0, written));
+            hmac.AppendData(buffer[..written]);
             hmac.GetHashAndReset(mac);
-            return TokenPrefix + Base64Url.EncodeToString(mac[..TokenBytes]);
+            Span<char> token = stackalloc char[TokenChars];
+            TokenPrefix.CopyTo(token);
+            var encoded = Base64Url.EncodeToChars(mac[..TokenBytes], token[TokenPrefix.Length..]);
+            return new string(token[..(TokenPrefix.Length + encoded)]);
         }
         finally
         {
-            // The buffer held a value in clear: wipe it before it goes back to the shared pool.
-            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(buffer);
+            // The buffer held a value in clear: wipe it, on the stack as in a buffer going back to the shared pool.
+            CryptographicOperations.ZeroMemory(buffer[..length]);
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -374,4 +374,36 @@ public sealed class HalfSpaceTreesTests
         AssertSameTree(model, tree, 2 * node + 1, expected.GetProperty("left"));
         AssertSameTree(model, tree, 2 * node + 2, expected.GetProperty("right"));
     }
+
+    [Theory]
+    [InlineData(10, 8, 250, false)]
+    [InlineData(7, 5, 20, true)]
+    public void ScoreThenLearnOne_should_give_the_scores_and_state_of_ScoreOne_then_LearnOne_when_run_over_many_windows(int trees, int height, int window, bool withMissing)
+    {
+        var options = new HalfSpaceTreesOptions { Trees = trees, Height = height, WindowSize = window, Seed = 17, Features = ["a", "b", "c", "d"] };
+        var separate = new HalfSpaceTrees(options);
+        var fused = new HalfSpaceTrees(options);
+        var rng = new Random(5);
+        var x = new double[4];
+
+        for (var i = 0; i < window * 12; i++)
+        {
+            for (var f = 0; f < x.Length; f++) x[f] = withMissing && rng.Next(6) == 0 ? double.NaN : rng.NextDouble() * (i % 97 == 0 ? 0.1 : 1.0);
+            var expected = separate.ScoreOne(x);
+            separate.LearnOne(x);
+
+            var actual = fused.ScoreThenLearnOne(x);
+
+            Assert.Equal(expected, actual);
+        }
+
+        Assert.Equal(Snapshot(separate), Snapshot(fused));
+    }
+
+    private static byte[] Snapshot(HalfSpaceTrees model)
+    {
+        using var buffer = new MemoryStream();
+        model.WriteTo(buffer);
+        return buffer.ToArray();
+    }
 }

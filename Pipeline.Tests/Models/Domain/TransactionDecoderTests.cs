@@ -80,6 +80,20 @@ public sealed class TransactionDecoderTests
     }
 
     [Fact]
+    public void Decode_should_return_the_contract_record_when_members_come_in_reverse_or_shuffled_order()
+    {
+        var members = Json()[1..^1].Split(",\"").Select((m, i) => i == 0 ? m : "\"" + m).ToArray();
+        var reversed = "{" + string.Join(",", members.Reverse()) + "}";
+        var shuffled = "{" + string.Join(",", members.Where((_, i) => i % 2 == 1).Concat(members.Where((_, i) => i % 2 == 0))) + ",\"note\":1}";
+
+        var fromReversed = TransactionDecoder.Decode(Encoding.UTF8.GetBytes(reversed), Limits);
+        var fromShuffled = TransactionDecoder.Decode(Encoding.UTF8.GetBytes(shuffled), Limits);
+
+        Assert.Equal(Expected, fromReversed.Value);
+        Assert.Equal(Expected with { ExtraJson = "{\"note\":1}" }, fromShuffled.Value);
+    }
+
+    [Fact]
     public void Decode_should_accept_nulls_when_optional_fields_are_null_or_absent()
     {
         var result = TransactionDecoder.Decode(

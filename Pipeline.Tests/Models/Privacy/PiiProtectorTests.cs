@@ -37,6 +37,15 @@ public sealed class PiiProtectorTests
     }
 
     [Fact]
+    public void Token_should_be_the_keyed_hmac_when_the_value_is_too_long_for_the_stack_buffer()
+    {
+        var email = new string('a', 400) + "@example.com";
+        var expected = "tok_" + Base64Url.EncodeToString(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes("email\u0000" + email))[..16]);
+
+        Assert.Equal(expected, _protector.TokenizeEmail(email));
+    }
+
+    [Fact]
     public async Task Tokens_should_match_the_independent_hmac_when_many_threads_tokenise_at_once()
     {
         var cards = Enumerable.Range(0, 64).Select(i => $"4000{i:D12}").ToArray();
