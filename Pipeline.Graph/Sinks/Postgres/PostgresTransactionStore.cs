@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Data;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,9 +54,9 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
     private readonly PostgresStoreMetrics _metrics;
     private readonly ILogger _logger;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeGate;
     private readonly SemaphoreSlim _openGate = new(1, 1);
-    private readonly ConcurrentStack<WriterSlot> _idle = new();
+    // The idle writers: a write takes one (waiting while all are busy) and gives it back.
+    private readonly Channel<WriterSlot> _idle;
     private NpgsqlDataSource? _dataSource;
     private volatile bool _rebuildDataSource;
     private volatile bool _replaying;
@@ -76,8 +76,8 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
         }
 
         _settings = settings;
-        _writeGate = new SemaphoreSlim(settings.Writers, settings.Writers);
-        for (var i = 0; i < settings.Writers; i++) _idle.Push(new WriterSlot());
+        _idle = Channel.CreateBounded<WriterSlot>(settings.Writers);
+        for (var i = 0; i < settings.Writers; i++) _idle.Writer.TryWrite(new WriterSlot());
         _metrics = metrics ?? new PostgresStoreMetrics();
         _logger = logger ?? NullLogger.Instance;
         if (settings.ConnectionString.Length == 0)
@@ -146,9 +146,7 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_initialized) throw new InvalidOperationException("store not initialized: call InitializeAsync first");
 
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        // As many slots as the gate admits writers: one is always free here.
-        if (!_idle.TryPop(out var slot)) throw new InvalidOperationException("no idle writer slot");
+        var slot = await _idle.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -193,8 +191,7 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
         }
         finally
         {
-            _idle.Push(slot);
-            _writeGate.Release();
+            _idle.Writer.TryWrite(slot);
         }
     }
 
@@ -254,24 +251,27 @@ public sealed class PostgresTransactionStore : ITransactionStore, IAssignedOffse
     public async ValueTask DisposeAsync()
     {
         // Let writes in progress finish (bounded by the command timeout) rather than close connections underneath them.
-        var deadline = Stopwatch.GetTimestamp() + (long)(_settings.CommandTimeout.TotalSeconds * Stopwatch.Frequency);
-        var entered = 0;
+        using var timeout = new CancellationTokenSource(_settings.CommandTimeout);
+        var taken = new List<WriterSlot>(_settings.Writers);
         try
         {
-            for (; entered < _settings.Writers; entered++)
-            {
-                var left = TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
-                if (!await _writeGate.WaitAsync(left).ConfigureAwait(false)) break;
-            }
+            while (taken.Count < _settings.Writers) taken.Add(await _idle.Reader.ReadAsync(timeout.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // A write outlived the command timeout: close what is idle and let the data source end the rest.
+        }
 
+        try
+        {
             _disposed = true;
-            foreach (var slot in _idle) await DiscardWriterAsync(slot).ConfigureAwait(false);
+            foreach (var slot in taken) await DiscardWriterAsync(slot).ConfigureAwait(false);
             if (_dataSource is not null) await _dataSource.DisposeAsync().ConfigureAwait(false);
             _dataSource = null;
         }
         finally
         {
-            if (entered > 0) _writeGate.Release(entered);
+            foreach (var slot in taken) _idle.Writer.TryWrite(slot);
         }
     }
 
