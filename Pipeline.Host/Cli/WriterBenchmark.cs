@@ -259,41 +259,16 @@ public static class WriterBenchmark
                 var writerRows = concurrent.GetRange(0, half);
                 var rawRows = concurrent.GetRange(half, concurrent.Count - half);
                 long concurrentOffset = 2_000_000_000;
-                var writerWall = await InParallelAsync(writers, Batches(writerRows, batchSize), batch => store.WriteBatchAsync(batch, [], ct, NextOffset(ref concurrentOffset, batch.Count))).ConfigureAwait(false);
+                var writerWall = await InParallelAsync(writers, Batches(writerRows, batchSize), (_, batch) => store.WriteBatchAsync(batch, [], ct, [new ConsumedOffset(Group, new TopicPartition(Topic, 0), Interlocked.Add(ref concurrentOffset, batch.Count))])).ConfigureAwait(false);
                 var raws = new List<RawCopy>();
                 try
                 {
                     for (var i = 0; i < writers; i++) raws.Add(await RawCopy.OpenAsync(settings, ct, createTables: false).ConfigureAwait(false));
-                    var idle = new System.Collections.Concurrent.ConcurrentBag<RawCopy>(raws);
-                    var rawWall = await InParallelAsync(writers, Batches(rawRows, batchSize), async batch =>
-                    {
-                        idle.TryTake(out var connection);
-                        try
-                        {
-                            await connection!.WriteAsync(batch, ct).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            idle.Add(connection!);
-                        }
-                    }).ConfigureAwait(false);
+                    var rawWall = await InParallelAsync(writers, Batches(rawRows, batchSize), (worker, batch) => raws[worker].WriteAsync(batch, ct)).ConfigureAwait(false);
                     // The server's ceiling: the same rows as bytes prepared before timing, on as many connections.
-                    var encodedBatches = new List<byte[]>();
-                    foreach (var batch in Batches(rawRows, batchSize)) encodedBatches.Add(await raws[0].EncodeAsync(batch, ct).ConfigureAwait(false));
-                    var encodedQueue = new System.Collections.Concurrent.ConcurrentQueue<byte[]>(encodedBatches);
-                    var encodedWall = await InParallelAsync(writers, Batches(rawRows, batchSize), async _ =>
-                    {
-                        idle.TryTake(out var connection);
-                        try
-                        {
-                            encodedQueue.TryDequeue(out var bytes);
-                            await connection!.WriteEncodedAsync(bytes!, ct).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            idle.Add(connection!);
-                        }
-                    }).ConfigureAwait(false);
+                    var encoded = new List<byte[]>();
+                    foreach (var batch in Batches(rawRows, batchSize)) encoded.Add(await raws[0].EncodeAsync(batch, ct).ConfigureAwait(false));
+                    var encodedWall = await InParallelAsync(writers, encoded, (worker, bytes) => raws[worker].WriteEncodedAsync(bytes, ct)).ConfigureAwait(false);
                     concurrentWriterRate = writerRows.Count / writerWall.TotalSeconds;
                     concurrentRawRate = rawRows.Count / rawWall.TotalSeconds;
                     concurrentEncodedRate = rawRows.Count / encodedWall.TotalSeconds;
@@ -434,14 +409,17 @@ public static class WriterBenchmark
         return Stopwatch.GetElapsedTime(started);
     }
 
-    /// <summary>Runs <paramref name="write"/> over <paramref name="batches"/> with at most <paramref name="concurrency"/> in flight; the wall-clock time.</summary>
-    private static async Task<TimeSpan> InParallelAsync(int concurrency, IEnumerable<List<ScoredTransaction>> batches, Func<List<ScoredTransaction>, Task> write)
+    /// <summary>
+    /// Runs <paramref name="write"/> over <paramref name="items"/> on <paramref name="concurrency"/> workers, each
+    /// taking the next item when done with its last (the worker's index picks its connection); the wall-clock time.
+    /// </summary>
+    private static async Task<TimeSpan> InParallelAsync<T>(int concurrency, IEnumerable<T> items, Func<int, T, Task> write)
     {
-        var queue = new System.Collections.Concurrent.ConcurrentQueue<List<ScoredTransaction>>(batches);
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<T>(items);
         var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
-            while (queue.TryDequeue(out var batch)) await write(batch).ConfigureAwait(false);
+            while (queue.TryDequeue(out var item)) await write(worker, item).ConfigureAwait(false);
         }))).ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(started);
     }
