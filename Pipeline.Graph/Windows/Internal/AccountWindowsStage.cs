@@ -388,8 +388,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             }
 
             ScheduleOnce(SaveTimeoutTimer, _settings.StoreTimeout);
-            var callback = _onSaved!;
-            task.ContinueWith(t => callback((save, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            WhenSaved(save, task, _onSaved!);
         }
 
         /// <param name="save">The save that ended.</param>
@@ -460,8 +459,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             }
 
             ScheduleOnce(LoadTimeoutTimer, _settings.StoreTimeout);
-            var callback = _onLoaded!;
-            task.ContinueWith(t => callback((load, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            WhenLoaded(load, task, _onLoaded!);
         }
 
         private void OnLoaded(PendingLoad load, Task<IReadOnlyList<byte[]?>> task)
@@ -642,6 +640,15 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 released.Clear();
             }
         }
+
+        // The continuations live in their own methods: a lambda capturing a local of StartSave or
+        // StartLoad would make the compiler allocate its closure on every call of those methods,
+        // including the early returns that Progress takes for nearly every element.
+        private static void WhenSaved(PendingSave save, Task<int> task, Action<(PendingSave Save, Task<int> Task)> callback) =>
+            task.ContinueWith(t => callback((save, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        private static void WhenLoaded(PendingLoad load, Task<IReadOnlyList<byte[]?>> task, Action<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)> callback) =>
+            task.ContinueWith(t => callback((load, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private static Exception Unwrap(Task task) =>
             task.Exception is { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : task.Exception ?? (Exception)new TaskCanceledException(task);
