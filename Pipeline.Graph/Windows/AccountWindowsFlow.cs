@@ -59,6 +59,15 @@ namespace Pipeline.Graph.Windows;
 /// in the store.
 /// </para>
 /// <para>
+/// <b>Read-ahead.</b> While upstream has further elements at hand (they arrive within the same
+/// pass of the stream's interpreter) the stage takes in up to four transactions before
+/// featurizing the oldest, and starts loading each held transaction's account into the processor
+/// cache meanwhile: with many accounts in memory that overlaps the memory waits of consecutive
+/// transactions. It never waits for upstream: whatever is held is featurized as soon as the
+/// interpreter has nothing else to do, when upstream completes, and before any timer or store
+/// callback looks at the accounts. Output order and features are the same as without it.
+/// </para>
+/// <para>
 /// Emits in input order once the head element is featurized and checkpointed; backpressures when
 /// <c>max-in-flight</c> elements are held or downstream does; completes after upstream completes,
 /// every held element is emitted and the last checkpoint is written (or the store is degraded);

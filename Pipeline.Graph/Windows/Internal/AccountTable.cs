@@ -14,14 +14,19 @@ internal sealed class AccountTable
 {
     private const int InitialCapacity = 1024;
 
+    // A slot and the copy of its id allocated right after it span about two cache lines.
+    private const int SlotLines = 2;
+
     private Entry[] _entries = new Entry[InitialCapacity];
     private int _count;
 
     public int Count => _count;
 
-    public bool TryGetValue(string id, [MaybeNullWhen(false)] out AccountSlot slot)
+    public bool TryGetValue(string id, [MaybeNullWhen(false)] out AccountSlot slot) => TryGetValue(id, HashOf(id), out slot);
+
+    /// <summary>Looks up <paramref name="id"/> whose <see cref="HashOf"/> the caller already computed.</summary>
+    public bool TryGetValue(string id, int hash, [MaybeNullWhen(false)] out AccountSlot slot)
     {
-        var hash = id.GetHashCode();
         var entries = _entries;
         var mask = entries.Length - 1;
         for (var i = Home(hash, mask); ; i = (i + 1) & mask)
@@ -41,17 +46,46 @@ internal sealed class AccountTable
         }
     }
 
+    /// <summary>The hash the table files <paramref name="id"/> under.</summary>
+    public static int HashOf(string id) => id.GetHashCode();
+
+    /// <summary>Starts loading the table entry where a lookup of <paramref name="hash"/> begins; see <see cref="CachePrefetch"/>.</summary>
+    public void PrefetchEntry(int hash)
+    {
+        var entries = _entries;
+        CachePrefetch.At(ref entries[Home(hash, entries.Length - 1)]);
+    }
+
+    /// <summary>
+    /// Starts loading the slot a lookup of <paramref name="hash"/> would compare first (and its
+    /// id, allocated right behind it): reads only the table, whose entry <see cref="PrefetchEntry"/>
+    /// should have brought in. A slot with a colliding hash is fetched for nothing, which is harmless.
+    /// </summary>
+    public void PrefetchSlot(int hash)
+    {
+        var entries = _entries;
+        var mask = entries.Length - 1;
+        for (var i = Home(hash, mask); entries[i].Slot is { } candidate; i = (i + 1) & mask)
+        {
+            if (entries[i].Hash == hash)
+            {
+                CachePrefetch.Object(candidate, SlotLines);
+                return;
+            }
+        }
+    }
+
     /// <summary>Adds a slot whose id is not in the table.</summary>
     public void Add(AccountSlot slot)
     {
         if (_count + 1 > _entries.Length - (_entries.Length / 4)) Grow();
-        Insert(_entries, slot.Id.GetHashCode(), slot);
+        Insert(_entries, HashOf(slot.Id), slot);
         _count++;
     }
 
     public bool Remove(string id)
     {
-        var hash = id.GetHashCode();
+        var hash = HashOf(id);
         var entries = _entries;
         var mask = entries.Length - 1;
         var i = Home(hash, mask);

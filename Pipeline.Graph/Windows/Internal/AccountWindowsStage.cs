@@ -53,6 +53,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         private readonly AccountWindowsStage _stage;
         private readonly WindowSettings _settings;
         private readonly AccountTable _accounts = new();
+        private readonly ReadAhead _ahead;
         private readonly OutputQueue _queue = new();
         private readonly Queue<AccountSlot> _dirty = new();
         private readonly Queue<AccountSlot> _toLoad = new();
@@ -62,6 +63,8 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         private AccountHandover? _handover;
         private Action<(PendingSave Save, Task<int> Task)>? _onSaved;
         private Action<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>? _onLoaded;
+        private Action? _onRunDry;
+        private bool _runDryRequested;
         private PendingSave? _save;
         private ArrayBufferWriter<byte>? _spareBuffer;
         private PendingLoad? _load;
@@ -79,6 +82,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             _stage = stage;
             _settings = stage._settings;
             _inProcess = stage._store as InMemoryFeatureStateStore;
+            _ahead = new ReadAhead(_accounts);
             SetHandler(stage.In, this);
             SetHandler(stage.Out, this);
         }
@@ -87,6 +91,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         {
             _onSaved = GetAsyncCallback<(PendingSave Save, Task<int> Task)>(r => OnSaved(r.Save, r.Task, storeFinished: true));
             _onLoaded = GetAsyncCallback<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)>(r => OnLoaded(r.Load, r.Task));
+            _onRunDry = GetAsyncCallback(OnRunDry);
             if (_inProcess is not null)
             {
                 var onHandover = GetAsyncCallback(OnHandover);
@@ -109,7 +114,15 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             var sequence = _queue.Enqueue();
             if (element is AcceptedTransaction accepted)
             {
-                Route(accepted, sequence);
+                _ahead.Add(accepted, sequence);
+                if (_ahead.Count > ReadAhead.Depth) RouteOldestHeld();
+                if (!_runDryRequested)
+                {
+                    // Runs once this interpreter pass has nothing left to do, that is once upstream
+                    // has no further element at hand: what is still held is featurized then.
+                    _runDryRequested = true;
+                    _onRunDry!();
+                }
             }
             else
             {
@@ -121,6 +134,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
         public void OnUpstreamFinish()
         {
+            RouteAllHeld();
             _finishing = true;
             Progress();
         }
@@ -151,6 +165,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
 
         protected override void OnTimer(object timerKey)
         {
+            RouteAllHeld();
             switch (timerKey)
             {
                 case CheckpointTimer when !_degraded && _dirtyCount > 0:
@@ -181,11 +196,31 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             Progress();
         }
 
-        private void Route(AcceptedTransaction accepted, long sequence)
+        /// <summary>The interpreter ran dry after elements were held: upstream has no more at hand, so nothing may wait for it.</summary>
+        private void OnRunDry()
+        {
+            _runDryRequested = false;
+            RouteAllHeld();
+            Progress();
+        }
+
+        private void RouteOldestHeld()
+        {
+            var held = _ahead.TakeOldest();
+            Route(held.Transaction, held.Sequence, held.Hash);
+        }
+
+        /// <summary>Featurizes every held transaction, oldest first, before anything else may look at the accounts.</summary>
+        private void RouteAllHeld()
+        {
+            while (_ahead.Count > 0) RouteOldestHeld();
+        }
+
+        private void Route(AcceptedTransaction accepted, long sequence, int hash)
         {
             var tp = accepted.Offset.TopicPartition;
             var epoch = accepted.Offset.Epoch;
-            if (!_accounts.TryGetValue(accepted.Transaction.AccountId, out var account))
+            if (!_accounts.TryGetValue(accepted.Transaction.AccountId, hash, out var account))
             {
                 // A copy of the id, allocated next to the slot: the key comparison of later lookups
                 // reads memory the slot's own cache lines bring in, not the first record's string.
@@ -388,8 +423,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             }
 
             ScheduleOnce(SaveTimeoutTimer, _settings.StoreTimeout);
-            var callback = _onSaved!;
-            task.ContinueWith(t => callback((save, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            WhenSaved(save, task, _onSaved!);
         }
 
         /// <param name="save">The save that ended.</param>
@@ -460,8 +494,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
             }
 
             ScheduleOnce(LoadTimeoutTimer, _settings.StoreTimeout);
-            var callback = _onLoaded!;
-            task.ContinueWith(t => callback((load, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            WhenLoaded(load, task, _onLoaded!);
         }
 
         private void OnLoaded(PendingLoad load, Task<IReadOnlyList<byte[]?>> task)
@@ -588,6 +621,7 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
         /// <summary>Another flow sharing the in-process store loads accounts: write and release those held here.</summary>
         private void OnHandover()
         {
+            RouteAllHeld();
             var requests = _handover!.TakeRequests();
             if (requests is null) return;
             List<AccountSlot>? released = null;
@@ -642,6 +676,15 @@ internal sealed class AccountWindowsStage : GraphStage<FlowShape<PipelineElement
                 released.Clear();
             }
         }
+
+        // The continuations live in their own methods: a lambda capturing a local of StartSave or
+        // StartLoad would make the compiler allocate its closure on every call of those methods,
+        // including the early returns that Progress takes for nearly every element.
+        private static void WhenSaved(PendingSave save, Task<int> task, Action<(PendingSave Save, Task<int> Task)> callback) =>
+            task.ContinueWith(t => callback((save, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        private static void WhenLoaded(PendingLoad load, Task<IReadOnlyList<byte[]?>> task, Action<(PendingLoad Load, Task<IReadOnlyList<byte[]?>> Task)> callback) =>
+            task.ContinueWith(t => callback((load, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private static Exception Unwrap(Task task) =>
             task.Exception is { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : task.Exception ?? (Exception)new TaskCanceledException(task);

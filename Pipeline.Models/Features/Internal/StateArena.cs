@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pipeline.Models.Features.Internal;
 
@@ -32,8 +33,14 @@ internal struct StateArena
     private const int FirstAllocationRoom = 512;
     private const int ShrinkAbove = 256;
 
+    private const int CacheLineBytes = 64;
+
     private readonly int _segments;
     private byte[]? _data;
+
+    // Where the last segment's room ends, kept beside the array reference so Prefetch knows how
+    // much to fetch without reading the array it is about to fetch.
+    private int _used;
 
     /// <summary>An empty arena for the three known sets and <paramref name="windows"/> windows; allocates on first growth.</summary>
     public StateArena(int windows)
@@ -45,6 +52,21 @@ internal struct StateArena
     public readonly int AllocatedBytes => _data is null ? 0 : 24 + ((_data.Length + 7) & ~7);
 
     private readonly int HeaderBytes => _segments * 8;
+
+    /// <summary>
+    /// Asks the processor to start loading the array's used part into the cache; reads nothing
+    /// but this struct. A hint: no effect on any result, nothing on processors without SSE.
+    /// </summary>
+    public readonly unsafe void Prefetch()
+    {
+        var data = _data;
+        if (data is null || !Sse.IsSupported) return;
+
+        // The address may be stale by the time the processor uses it if a garbage collection moves
+        // the array: a prefetch of the wrong line is harmless, so the array is not pinned.
+        var start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(data));
+        for (var offset = 0; offset < _used; offset += CacheLineBytes) Sse.Prefetch0(start + offset);
+    }
 
     public readonly int Count(int segment) => _data is null ? 0 : Unsafe.As<byte, int>(ref _data[segment * 8]);
 
@@ -120,6 +142,7 @@ internal struct StateArena
 
         _data = data;
         for (var s = segment; s < _segments; s++) Unsafe.As<byte, int>(ref data[(s * 8) + 4]) += delta;
+        _used = used + delta;
     }
 
     private static int RoundUp(int length) => (length + 7) & ~7;

@@ -51,6 +51,86 @@ public sealed class AccountWindowsFlowTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1, Assert.IsType<FeaturedTransaction>(output[1]).Features.Windows[0].Count);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Create_should_give_every_transaction_the_features_of_its_own_account_state_in_input_order_when_many_accounts_interleave(int seed)
+    {
+        var random = new Random(seed);
+        var options = Settings().ToFeatureOptions();
+        var input = new List<PipelineElement>();
+        for (var i = 0; i < 4000; i++)
+        {
+            var offset = _consumer.Offset(new("transactions", i % 4), i);
+            input.Add(random.Next(25) == 0
+                ? new QuarantinedRecord(offset, T0, new QuarantineEntry(T0, "transactions", i % 4, i, "decode", "not_json", "bad", new byte[] { 1 }))
+                : new AcceptedTransaction(offset, T0, FeatureTestData.Tx(T0.AddSeconds(i - random.Next(20)), 1 + random.Next(500), "m" + random.Next(40), account: "acct-" + random.Next(150))));
+        }
+
+        // The straightforward path: one state per account, every transaction processed as it comes.
+        var states = new Dictionary<string, Pipeline.Models.Features.AccountState>();
+        var expected = input.OfType<AcceptedTransaction>().Select(a =>
+        {
+            if (!states.TryGetValue(a.Transaction.AccountId, out var state)) states.Add(a.Transaction.AccountId, state = new(options));
+            return state.Process(a.Transaction, new(a.Offset.TopicPartition.Topic, a.Offset.TopicPartition.Partition.Value, a.Offset.Offset));
+        }).ToList();
+
+        var output = await Source.From(input).Via(Windows(new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System)))
+            .RunWith(Sink.Seq<PipelineElement>(), Sys.Materializer()).WaitAsync(Deadline);
+
+        Assert.Equal(input.Select(e => e.Offset.Offset), output.Select(e => e.Offset.Offset));
+        Assert.All(input.OfType<QuarantinedRecord>(), q => Assert.Same(q, output[(int)q.Offset.Offset]));
+        Assert.Equal(expected, output.OfType<FeaturedTransaction>().Select(f => f.Features));
+    }
+
+    [Fact]
+    public async Task Create_should_emit_each_transaction_without_waiting_for_more_when_upstream_has_nothing_else_to_give()
+    {
+        var store = new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System);
+        var (source, sink) = TestSource.Probe<PipelineElement>(this).Via(Windows(store)).ToMaterialized(TestSink.Probe<PipelineElement>(this), Keep.Both).Run(Sys.Materializer());
+        await sink.RequestAsync(10);
+
+        await source.SendNextAsync(Accepted(_consumer, 0, "a", T0, 10));
+        var first = Assert.IsType<FeaturedTransaction>(await sink.ExpectNextAsync(Deadline));
+        await source.SendNextAsync(Accepted(_consumer, 1, "b", T0.AddSeconds(1), 20));
+        var second = Assert.IsType<FeaturedTransaction>(await sink.ExpectNextAsync(Deadline));
+        await source.SendCompleteAsync();
+        await sink.ExpectCompleteAsync(Deadline);
+
+        Assert.Equal([0L, 1L], new[] { first.Offset.Offset, second.Offset.Offset });
+    }
+
+    [Fact]
+    public async Task Create_should_emit_a_burst_completely_when_upstream_then_stays_idle_without_completing()
+    {
+        var burst = Enumerable.Range(0, 3).Select(i => (PipelineElement)Accepted(_consumer, i, "acct-" + i, T0.AddSeconds(i), 1)).ToList();
+        var sink = Source.From(burst).Concat(Source.Never<PipelineElement>())
+            .Via(Windows(new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System)))
+            .RunWith(TestSink.Probe<PipelineElement>(this), Sys.Materializer());
+
+        await sink.RequestAsync(10);
+        var emitted = await sink.ExpectNextNAsync(3, Deadline);
+        await sink.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await sink.CancelAsync();
+
+        Assert.Equal([0L, 1L, 2L], emitted.Select(e => e.Offset.Offset));
+        Assert.All(emitted, e => Assert.IsType<FeaturedTransaction>(e));
+    }
+
+    [Fact]
+    public async Task Create_should_fail_with_the_upstream_error_when_upstream_fails_behind_a_burst()
+    {
+        var burst = Enumerable.Range(0, 3).Select(i => (PipelineElement)Accepted(_consumer, i, "acct-" + i, T0.AddSeconds(i), 1)).ToList();
+        var error = new IOException("broker gone");
+
+        var run = Source.From(burst).Concat(Source.Failed<PipelineElement>(error))
+            .Via(Windows(new InMemoryFeatureStateStore(TimeSpan.FromDays(1), TimeProvider.System)))
+            .RunWith(Sink.Seq<PipelineElement>(), Sys.Materializer());
+
+        var thrown = await Assert.ThrowsAsync<IOException>(() => run.WaitAsync(Deadline));
+        Assert.Same(error, thrown);
+    }
+
     [Fact]
     public async Task Create_should_hold_a_transaction_until_the_checkpoint_holding_it_is_stored()
     {

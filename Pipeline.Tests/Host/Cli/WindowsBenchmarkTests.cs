@@ -16,11 +16,12 @@ public sealed class WindowsBenchmarkTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal(6000, result.FlowEmitted); // both days, nothing lost or held back
         Assert.InRange(result.FlowCheckpointed, 300, 6000); // every account written at least once, at most once per event
-        Assert.All([result.Process, result.ProcessColdStart, result.Flow, result.FlowColdStart], f => Assert.True(f.OpsPerSecond > 0, $"{f}"));
+        Assert.All([result.Process, result.ProcessColdStart, result.Flow, result.FlowYoung, result.FlowColdStart], f => Assert.True(f.OpsPerSecond > 0, $"{f}"));
         Assert.True(result.Flow.BytesAllocatedPerOp > 0, $"{result.Flow}"); // each event yields a featured element
         var text = output.ToString();
         Assert.Contains("AccountState.Process, steady", text);
         Assert.Contains("AccountWindowsFlow, cold start", text);
+        Assert.Contains("AccountWindowsFlow, steady, young", text);
         Assert.Contains("state per account", text);
         Assert.Contains("ratio to 1,000,000 events/s", text);
     }

@@ -220,6 +220,26 @@ public sealed class AccountStateTests
     }
 
     [Fact]
+    public void Process_should_give_identical_features_when_the_state_was_prefetched_before_each_record()
+    {
+        var options = Options();
+        var stream = RandomStream(21, 1500, options.AllowedLateness).ToList();
+        var plain = new AccountState(options);
+        var expected = stream.Select(e => plain.Process(e.Tx, e.Position)).ToList();
+
+        var prefetched = new AccountState(options);
+        prefetched.Prefetch(); // before the first record: nothing allocated yet
+        var actual = stream.Select(e =>
+        {
+            prefetched.Prefetch();
+            return prefetched.Process(e.Tx, e.Position);
+        }).ToList();
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(plain.ToBytes(), prefetched.ToBytes());
+    }
+
+    [Fact]
     public void FromBytes_should_keep_history_and_drop_unknown_windows_when_the_window_configuration_changed()
     {
         var state = new AccountState(Options());

@@ -34,6 +34,27 @@ public sealed class AccountTableTests
         Assert.False(table.Remove("acct-never"));
     }
 
+    [Fact]
+    public void AccountTable_should_find_the_same_slots_by_a_precomputed_hash_when_lookups_are_prefetched()
+    {
+        var table = new AccountTable();
+        var slots = Enumerable.Range(0, 5_000).Select(i => new AccountSlot("acct-" + i)).ToList();
+        foreach (var slot in slots.Where((_, i) => i % 2 == 0)) table.Add(slot);
+
+        for (var i = 0; i < slots.Count; i++)
+        {
+            var id = "acct-" + i;
+            var hash = AccountTable.HashOf(id);
+            table.PrefetchEntry(hash);
+            table.PrefetchSlot(hash);
+
+            var found = table.TryGetValue(id, hash, out var slot);
+
+            Assert.Equal(i % 2 == 0, found);
+            if (found) Assert.Same(slots[i], slot);
+        }
+    }
+
     private static void AssertSame(Dictionary<string, AccountSlot> expected, AccountTable table)
     {
         Assert.Equal(expected.Count, table.Count);
