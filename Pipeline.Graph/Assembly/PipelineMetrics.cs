@@ -61,6 +61,9 @@ public sealed class PipelineMetrics
     /// <summary>A record decoded and validated.</summary>
     public void RecordAccepted() => _accepted.Inc();
 
+    /// <summary><paramref name="count"/> records accepted (a batch records its sum once).</summary>
+    public void RecordAccepted(int count) => _accepted.Inc(count);
+
     /// <summary>A record rejected by <paramref name="stage"/> for <paramref name="reason"/>.</summary>
     public void RecordQuarantined(string stage, string reason) => _quarantined.WithLabels(stage, reason).Inc();
 

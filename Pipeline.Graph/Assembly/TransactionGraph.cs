@@ -36,23 +36,22 @@ public static class TransactionGraph
         // batches through an async callback already, and a boundary here would cost one actor
         // message per record.
         var featured = KafkaConsumer.CommittableSource(ConsumerFor(settings, services), Subscriptions.Topics(settings.TransactionsTopic))
-            .Via(DecodeFlow.Create(settings.Ingest, services.Clock, metrics))
-            // Before PII protection: the DLQ keeps the original bytes for re-drive; the quarantine table gets masked ones.
-            .Via(DeadLetterFlow.Create(settings.DeadLetterProducer, settings.DeadLetterTopic, services.DataQuality))
-            .Via(DedupeFlow.Create(services.DedupeStore, settings.Dedupe, services.DataQuality))
-            .Via(ProtectPiiFlow.Create(settings.Pii, services.DataQuality, services.Log))
+            // Decode (with PII tokens, on the thread pool), dead letters (original bytes to the DLQ topic: before the
+            // quarantined bytes are masked), dedupe and masking, as arrays: one push per batch, not per element.
+            .Via(IngestFlow.Create(
+                settings.Ingest, settings.Pii, settings.DeadLetterProducer, settings.DeadLetterTopic, services.DedupeStore, settings.Dedupe,
+                services.Clock, metrics, services.DataQuality, services.Log))
             // Ingest (source, decode, dead letters, dedupe, PII) and processing (windows, scoring,
             // alerts, store, commit) run as two actors, so two cores work on the stream at once.
-            // Batches cross instead of single elements: they gather only while processing is busy (no
-            // timer, no added latency when it keeps up), so a busy stream pays one actor message per
-            // batch rather than one per element. Order is kept.
-            .Batch(BoundaryBatch, first => new List<PipelineElement>(BoundaryBatch) { first }, (batch, next) =>
+            // Arrays that arrive while processing is busy are joined (no timer, no added latency when it
+            // keeps up), so a busy stream pays one actor message per few hundred elements. Order is kept.
+            .BatchWeighted(BoundaryElements, batch => batch.Length, first => new List<PipelineElement[]>(4) { first }, (batches, next) =>
             {
-                batch.Add(next);
-                return batch;
+                batches.Add(next);
+                return batches;
             })
             .Async()
-            .SelectMany(batch => batch)
+            .SelectMany(IngestFlow.Elements)
             .Via(AccountWindowsFlow.Create(settings.Windows, services.FeatureStore, services.Clock, services.WindowsMetrics, services.Log));
 
         // With a lifecycle the scoring stage hot-swaps promoted models between two elements,
@@ -92,11 +91,11 @@ public static class TransactionGraph
             .Named("transaction-graph");
     }
 
-    // Most elements handed across the ingest/processing boundary in one actor message. The boundary
-    // holds up to 16 messages (Akka's input buffer), so this also bounds what waits there when
-    // processing is the slower side: 16 × 32 elements, a few milliseconds of latency, while one
-    // message per 32 elements already makes the hop's cost negligible.
-    private const int BoundaryBatch = 32;
+    // Most elements joined into one actor message across the ingest/processing boundary (a single decode
+    // batch larger than this crosses alone). The boundary holds up to 16 messages (Akka's input buffer), so
+    // this also bounds what waits there when processing is the slower side: at most 16 × 256 elements
+    // (decode-batch 256), about 20 ms of processing, while one message per batch makes the hop's cost negligible.
+    private const int BoundaryElements = 256;
 
     private static Flow<PipelineElement, PipelineElement, NotUsed> ObserveScored(Action<Models.Domain.ScoredTransaction>? onScored) =>
         Flow.Create<PipelineElement>().Select(e =>

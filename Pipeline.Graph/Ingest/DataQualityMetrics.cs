@@ -65,7 +65,10 @@ public sealed class DataQualityMetrics
     public void SetDedupeDegraded(bool degraded) => _dedupeDegraded.Set(degraded ? 1 : 0);
 
     /// <summary>A value of <paramref name="field"/> (<c>card_number</c>, <c>email</c>) was tokenised.</summary>
-    public void RecordPiiProtected(string field)
+    public void RecordPiiProtected(string field) => RecordPiiProtected(field, 1);
+
+    /// <summary><paramref name="count"/> values of <paramref name="field"/> (<c>card_number</c>, <c>email</c>) were tokenised.</summary>
+    public void RecordPiiProtected(string field, int count)
     {
         var child = field switch
         {
@@ -73,7 +76,7 @@ public sealed class DataQualityMetrics
             "email" => _piiEmails,
             _ => _piiProtected.WithLabels(field),
         };
-        child.Inc();
+        child.Inc(count);
     }
 
     /// <summary>A quarantined record's stored copy had bytes masked.</summary>

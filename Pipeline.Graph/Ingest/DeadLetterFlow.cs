@@ -89,6 +89,50 @@ public static class DeadLetterFlow
         Create(settings, deadLetterTopic, metrics, KafkaProducer.FlexiFlow<byte[]?, byte[], PipelineElement>(settings, sharedProducer));
 
     /// <summary>
+    /// The batch form for the graph's ingest path (<see cref="IngestFlow"/>): every array is one producer envelope
+    /// holding the dead-letter records of its quarantined elements (none: a pass-through), so a batch costs one
+    /// envelope instead of one per element. The array is emitted unchanged once its records are acknowledged.
+    /// Emits, backpressures, completes, fails and cancels as <see cref="Create(ProducerSettings{byte[], byte[]}, string, DataQualityMetrics)"/>.
+    /// </summary>
+    /// <exception cref="KafkaConfigurationException">The producer settings are invalid.</exception>
+    public static Flow<PipelineElement[], PipelineElement[], NotUsed> CreateBatches(
+        ProducerSettings<byte[]?, byte[]> settings, string deadLetterTopic, DataQualityMetrics metrics)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deadLetterTopic);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var maxMessageBytes = MaxMessageBytes(settings);
+        return Flow.Create<PipelineElement[]>()
+            .Select(batch =>
+            {
+                List<ProducerRecord<byte[]?, byte[]>>? records = null;
+                foreach (var element in batch)
+                {
+                    if (element is QuarantinedRecord quarantined) (records ??= []).Add(ToRecord(quarantined, deadLetterTopic, maxMessageBytes));
+                }
+
+                return records is null
+                    ? ProducerMessage.PassThrough<byte[]?, byte[], PipelineElement[]>(batch)
+                    : ProducerMessage.Multi(records, batch);
+            })
+            .Via(KafkaProducer.FlexiFlow<byte[]?, byte[], PipelineElement[]>(settings))
+            .Select(result =>
+            {
+                if (result is MultiResult<byte[]?, byte[], PipelineElement[]> written)
+                {
+                    var part = 0;
+                    foreach (var element in written.PassThrough)
+                    {
+                        if (element is not QuarantinedRecord q) continue;
+                        metrics.RecordDeadLetter(q.Entry.Stage, q.Entry.Reason, written.Parts[part++].Record.Headers!.TryGetLastBytes(TruncatedFromHeader, out _));
+                    }
+                }
+
+                return result.PassThrough;
+            })
+            .Named("dead-letter");
+    }
+
+    /// <summary>
     /// The dead-letter record of <paramref name="quarantined"/>: original key and value (cut to fit
     /// <paramref name="maxMessageBytes"/>) and the headers listed on <see cref="DeadLetterFlow"/>.
     /// </summary>

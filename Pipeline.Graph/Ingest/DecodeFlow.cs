@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using Pipeline.Graph.Kafka;
 using Pipeline.Graph.Assembly;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Privacy;
 
 namespace Pipeline.Graph.Ingest;
 
@@ -55,8 +56,70 @@ public static class DecodeFlow
             .Named("decode-validate");
     }
 
+    /// <summary>
+    /// The batch form of the decode flow for the graph's ingest path (<see cref="IngestFlow"/>): records that
+    /// queue up while decoding lags are taken in batches of up to <c>decode-batch</c> and each batch is emitted as
+    /// one array, in input order. With <paramref name="protector"/>, accepted transactions also get their PII
+    /// tokenised on the decoding thread (<see cref="ProtectPiiFlow.Protect"/>), so the work runs in parallel
+    /// rather than on the stream's single thread (they are counted later, by the protection stage after dedupe);
+    /// quarantined records are left alone (the dead-letter topic needs
+    /// their original bytes, <see cref="ProtectPiiFlow"/> masks them later).
+    /// <para>
+    /// Emits one array per batch, every input exactly once and in order; backpressures when downstream does;
+    /// completes when upstream completes and the last batch is decoded; never fails on bad input; cancels
+    /// upstream when downstream cancels. Materialized value: <see cref="NotUsed"/>.
+    /// </para>
+    /// </summary>
+    public static Flow<CommittableMessage<string, byte[]>, PipelineElement[], NotUsed> CreateBatches(
+        IngestSettings settings, TimeProvider clock, PipelineMetrics metrics, PiiProtector? protector = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var limits = settings.ToDecoderLimits(clock);
+        var batched = Flow.Create<CommittableMessage<string, byte[]>>()
+            .Batch(
+                settings.DecodeBatch,
+                first => new List<CommittableMessage<string, byte[]>>(Math.Min(settings.DecodeBatch, 64)) { first },
+                (batch, next) =>
+                {
+                    batch.Add(next);
+                    return batch;
+                });
+        var decoded = settings.DecodeParallelism == 1
+            ? batched.Select(batch => DecodeBatch(batch, limits, clock, metrics, protector))
+            : batched.SelectAsync(settings.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, limits, clock, metrics, protector)));
+        return decoded.Named("decode-validate");
+    }
+
+    private static PipelineElement[] DecodeBatch(
+        List<CommittableMessage<string, byte[]>> batch, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics, PiiProtector? protector)
+    {
+        // Counters are shared by the decoding threads: one update per batch rather than per record. Tokenised
+        // values are counted after dedupe (ProtectPiiFlow), as the per-element chain counts them: duplicates do not count.
+        var decoded = new PipelineElement[batch.Count];
+        int accepted = 0, cards = 0, emails = 0;
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            var element = Decode(batch[i], limits, clock, metrics, countAccepted: false);
+            if (element is AcceptedTransaction transaction)
+            {
+                accepted++;
+                if (protector is not null) element = ProtectPiiFlow.ProtectAccepted(transaction, protector, ref cards, ref emails);
+            }
+
+            decoded[i] = element;
+        }
+
+        if (accepted > 0) metrics.RecordAccepted(accepted);
+        return decoded;
+    }
+
     /// <summary>Decodes one record; public for the replay and re-drive tools.</summary>
-    public static PipelineElement Decode(CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics)
+    public static PipelineElement Decode(CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics) =>
+        Decode(message, limits, clock, metrics, countAccepted: true);
+
+    private static PipelineElement Decode(CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics, bool countAccepted)
     {
         var receivedAt = clock.GetUtcNow();
         var record = message.Record;
@@ -64,7 +127,7 @@ public static class DecodeFlow
         var result = TransactionDecoder.Decode(value, limits);
         if (result.IsValid)
         {
-            metrics.RecordAccepted();
+            if (countAccepted) metrics.RecordAccepted();
             return new AcceptedTransaction(message.CommittableOffset, receivedAt, result.Value!);
         }
 

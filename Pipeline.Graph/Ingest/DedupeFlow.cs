@@ -44,7 +44,47 @@ public static class DedupeFlow
             .Named("dedupe");
     }
 
-    private static async Task<List<PipelineElement>> Decide(IDedupeStore store, List<PipelineElement> batch, DataQualityMetrics metrics)
+    /// <summary>
+    /// The batch form for the graph's ingest path (<see cref="IngestFlow"/>): arrays that arrive while the store
+    /// decides the previous ones are joined (up to <c>batch-size</c> elements; a larger array is decided alone) and
+    /// decided with one store call. Duplicates become <see cref="SkippedRecord"/>s in place; every element leaves
+    /// once, in input order. Emits, backpressures, completes, fails and cancels as <see cref="Create"/>.
+    /// </summary>
+    public static Flow<PipelineElement[], PipelineElement[], NotUsed> CreateBatches(IDedupeStore store, DedupeSettings settings, DataQualityMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(metrics);
+        return Flow.Create<PipelineElement[]>()
+            .BatchWeighted(
+                settings.BatchSize,
+                batch => batch.Length,
+                first => new List<PipelineElement[]>(4) { first },
+                (batches, next) =>
+                {
+                    batches.Add(next);
+                    return batches;
+                })
+            .SelectAsync(1, batches => Decide(store, Join(batches), metrics))
+            .Named("dedupe");
+    }
+
+    private static PipelineElement[] Join(List<PipelineElement[]> batches)
+    {
+        if (batches.Count == 1) return batches[0];
+        var joined = new PipelineElement[batches.Sum(b => b.Length)];
+        var at = 0;
+        foreach (var batch in batches)
+        {
+            batch.CopyTo(joined, at);
+            at += batch.Length;
+        }
+
+        return joined;
+    }
+
+    private static async Task<TList> Decide<TList>(IDedupeStore store, TList batch, DataQualityMetrics metrics)
+        where TList : IList<PipelineElement>
     {
         var claims = new List<DedupeClaim>(batch.Count);
         var positions = new List<int>(batch.Count);

@@ -32,17 +32,53 @@ public static class ProtectPiiFlow
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(log);
+        WarnIfEphemeral(settings, log);
+        var protector = settings.CreateProtector();
+        return Flow.Create<PipelineElement>()
+            .Select(element => Protect(element, protector, metrics))
+            .Named("protect-pii");
+    }
+
+    /// <summary>
+    /// The batch form for the graph's ingest path (<see cref="IngestFlow"/>): protects every element of each array in
+    /// place (arrays are owned by the stream, nothing upstream reads them again) and emits the array. Accepted
+    /// transactions the decode stage already tokenised pass unchanged and are counted here, after dedupe, so the
+    /// counters agree with the per-element chain (a duplicate counts nothing).
+    /// </summary>
+    internal static Flow<PipelineElement[], PipelineElement[], NotUsed> CreateBatches(PiiProtector protector, DataQualityMetrics metrics) =>
+        Flow.Create<PipelineElement[]>()
+            .Select(batch =>
+            {
+                int cards = 0, emails = 0;
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    if (batch[i] is AcceptedTransaction { PiiProtected: true, Transaction: var transaction })
+                    {
+                        // Tokens keep absent values absent, so a present token is a tokenised value.
+                        if (transaction.CardNumber is not null) cards++;
+                        if (transaction.Email is not null) emails++;
+                    }
+                    else
+                    {
+                        batch[i] = Protect(batch[i], protector, metrics);
+                    }
+                }
+
+                if (cards > 0) metrics.RecordPiiProtected("card_number", cards);
+                if (emails > 0) metrics.RecordPiiProtected("email", emails);
+                return batch;
+            })
+            .Named("protect-pii");
+
+    /// <summary>Logs the warning of an ephemeral key (see <see cref="Create"/>).</summary>
+    internal static void WarnIfEphemeral(PiiSettings settings, ILoggingAdapter log)
+    {
         if (settings.IsEphemeral)
         {
             log.Warning(
                 "No PII key configured ({Variable} / pipeline.pii.key): card numbers and e-mails are tokenised with a random key for this run only, so their tokens change on every restart",
                 PiiSettings.KeyEnvironmentVariable);
         }
-
-        var protector = settings.CreateProtector();
-        return Flow.Create<PipelineElement>()
-            .Select(element => Protect(element, protector, metrics))
-            .Named("protect-pii");
     }
 
     /// <summary>Protects one element; public for the replay and re-drive tools.</summary>
@@ -52,13 +88,11 @@ public static class ProtectPiiFlow
         {
             case AcceptedTransaction accepted:
             {
-                var transaction = accepted.Transaction;
-                if (transaction.CardNumber is null && transaction.Email is null && transaction.ExtraJson is null) return element;
-                if (transaction.CardNumber is not null) metrics.RecordPiiProtected("card_number");
-                if (transaction.Email is not null) metrics.RecordPiiProtected("email");
-                var protectedTransaction = protector.Protect(transaction);
-                if (transaction.ExtraJson is { } extra) protectedTransaction = protectedTransaction with { ExtraJson = RedactText(extra) };
-                return accepted with { Transaction = protectedTransaction };
+                int cards = 0, emails = 0;
+                var result = ProtectAccepted(accepted, protector, ref cards, ref emails);
+                if (cards > 0) metrics.RecordPiiProtected("card_number");
+                if (emails > 0) metrics.RecordPiiProtected("email");
+                return result;
             }
 
             case QuarantinedRecord { Redacted: false } quarantined:
@@ -71,6 +105,22 @@ public static class ProtectPiiFlow
             default:
                 return element;
         }
+    }
+
+    /// <summary>
+    /// <see cref="Protect"/> of an accepted transaction, counting the tokenised card numbers and e-mails in
+    /// <paramref name="cards"/> and <paramref name="emails"/> instead of recording each (a batch records its sums once).
+    /// </summary>
+    internal static AcceptedTransaction ProtectAccepted(AcceptedTransaction accepted, PiiProtector protector, ref int cards, ref int emails)
+    {
+        if (accepted.PiiProtected) return accepted;
+        var transaction = accepted.Transaction;
+        if (transaction.CardNumber is null && transaction.Email is null && transaction.ExtraJson is null) return accepted;
+        if (transaction.CardNumber is not null) cards++;
+        if (transaction.Email is not null) emails++;
+        var protectedTransaction = protector.Protect(transaction);
+        if (transaction.ExtraJson is { } extra) protectedTransaction = protectedTransaction with { ExtraJson = RedactText(extra) };
+        return accepted with { Transaction = protectedTransaction, PiiProtected = true };
     }
 
     private static string RedactText(string text)

@@ -27,7 +27,7 @@ namespace Pipeline.Tests.Graph.Ingest;
 
 /// <summary>
 /// The data-quality part of the graph as the lead wires it, over the mock Kafka cluster and a SQLite file:
-/// source → decode → dead letters → dedupe → protect PII → (tap) → placeholder scoring → store → commit.
+/// source → ingest (decode with PII tokens → dead letters → dedupe → mask quarantined bytes, in batches) → (tap) → placeholder scoring → store → commit.
 /// Plus the raw producer, dead-letter reader and table dump the integration tests need.
 /// </summary>
 internal sealed class DataQualityGraph
@@ -94,10 +94,8 @@ internal sealed class DataQualityGraph
         var committer = KafkaTestConfig.Committer().WithMaxInterval(TimeSpan.FromMilliseconds(50));
 
         return KafkaConsumer.CommittableSource(consumer, Subscriptions.Topics(Topic))
-            .Via(DecodeFlow.Create(ingest, TimeProvider.System, pm))
-            .Via(DeadLetterFlow.Create(producer, DeadLetterTopic, dq))
-            .Via(DedupeFlow.Create(Dedupe, DedupeSettings, dq))
-            .Via(ProtectPiiFlow.Create(Pii, dq, log))
+            .Via(IngestFlow.Create(ingest, Pii, producer, DeadLetterTopic, Dedupe, DedupeSettings, TimeProvider.System, pm, dq, log))
+            .SelectMany(batch => batch)
             .Select(e =>
             {
                 if (e is AcceptedTransaction a) Protected.Enqueue(a.Transaction);
