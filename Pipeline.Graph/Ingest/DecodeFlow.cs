@@ -37,21 +37,8 @@ public static class DecodeFlow
                 .Named("decode-validate");
         }
 
-        return Flow.Create<CommittableMessage<string, byte[]>>()
-            .Batch(
-                settings.DecodeBatch,
-                first => new List<CommittableMessage<string, byte[]>>(Math.Min(settings.DecodeBatch, 64)) { first },
-                (batch, next) =>
-                {
-                    batch.Add(next);
-                    return batch;
-                })
-            .SelectAsync(settings.DecodeParallelism, batch => Task.Run(() =>
-            {
-                var decoded = new PipelineElement[batch.Count];
-                for (var i = 0; i < decoded.Length; i++) decoded[i] = Decode(batch[i], limits, clock, metrics);
-                return decoded;
-            }))
+        // The same batches decoded in parallel as the graph's ingest path, one element at a time again.
+        return CreateBatches(settings, clock, metrics)
             .SelectMany(decoded => decoded)
             .Named("decode-validate");
     }
