@@ -54,6 +54,11 @@ internal sealed partial class ConsumerHost<TKey, TValue>
         Volatile.Write(ref _waitingForRoom, 0);
     }
 
+    private void WakeForCommand()
+    {
+        if (Volatile.Read(ref _waitingForRoom) == 1) _roomSignal.Set();
+    }
+
     /// <summary>The stage emitted or dropped <paramref name="count"/> records.</summary>
     internal void Release(int count)
     {

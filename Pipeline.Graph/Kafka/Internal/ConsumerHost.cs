@@ -158,6 +158,10 @@ internal sealed partial class ConsumerHost<TKey, TValue> : IConsumerHost, IContr
     private void Enqueue(HostCommand command)
     {
         _commands.Enqueue(command);
+        // A poll thread waiting for buffer room must serve the command now: a commit it holds back holds
+        // back the stream that would make that room (the committer waits for it), so the two would stall each
+        // other until the wait times out.
+        WakeForCommand();
         // The poll thread sets _closed before its final drain; whoever comes second fails the leftovers.
         if (_closed) FailLeftoverCommands();
     }

@@ -169,6 +169,39 @@ public sealed class KafkaConsumerTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public async Task CommittableSource_should_serve_a_commit_at_once_while_its_buffer_is_full_and_it_waits_for_room()
+    {
+        // The poll thread waits for room up to poll-timeout (5 s here) while the buffer is full. A commit issued then
+        // must not wait for that: in a graph the committer holds the stream back until its commit is served, so
+        // a commit that waited for room would stall the very stream that makes the room.
+        var topic = _kafka.CreateTopic("full", 4);
+        _kafka.ProduceKeyed(topic, 200);
+        var group = MockKafka.NewGroupId("full");
+        var settings = KafkaTestConfig.Consumer(_kafka.BootstrapServers, group)
+            .WithBufferSize(20)
+            .WithPollTimeout(TimeSpan.FromSeconds(5))
+            .WithBackpressurePauseDelay(TimeSpan.FromSeconds(10));
+        var (control, queue) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic))
+            .ToMaterialized(Sink.Queue<CommittableMessage<string, string>>(), Keep.Both)
+            .Run(Sys.Materializer());
+        var first = (await queue.PullAsync().WaitAsync(Deadline)).Value;
+        await Eventually(() => control.Status() is { BufferDepth: 20, Backpressured: false }, "the buffer to fill while downstream does not pull");
+        // Let the poll thread settle into its wait for room.
+        await Task.Delay(300);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Source.Single<ICommittable>(first.CommittableOffset)
+            .RunWith(Committer.Sink(KafkaTestConfig.Committer().WithMaxBatch(1)), Sys.Materializer())
+            .WaitAsync(Deadline);
+        var served = watch.Elapsed;
+        await control.Shutdown();
+
+        Assert.True(served < TimeSpan.FromSeconds(2.5), $"the commit took {served.TotalMilliseconds:0} ms: it waited for the poll thread's 5 s wait for room");
+        var tp = first.Record.TopicPartition;
+        Assert.Equal(first.Record.Offset.Value + 1, _kafka.CommittedOffsets(group, [tp])[tp]);
+    }
+
+    [Fact]
     public async Task PlainSource_should_read_only_the_assigned_partitions_and_commit_nothing_when_manually_assigned()
     {
         var topic = _kafka.CreateTopic("assign", 4);
