@@ -357,6 +357,8 @@ public static class BenchCommand
         return elapsed;
     }
 
+    private const string RawFetchQueueBackoffMs = "10";
+
     private static (double Rate, int Count) RawConsume(string bootstrap, string topic, int count)
     {
         var config = new ConsumerConfig
@@ -367,6 +369,9 @@ public static class BenchCommand
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         };
+        // The same fetch pacing as the pipeline's consumer (reference.conf): with librdkafka's default of a
+        // second the baseline itself stalls whenever its prefetch queue fills, and swung between ~200k and ~600k.
+        config.Set("fetch.queue.backoff.ms", RawFetchQueueBackoffMs);
         using var consumer = new ConsumerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         consumer.Subscribe(topic);
         var deadline = Stopwatch.StartNew();
