@@ -173,7 +173,8 @@ public sealed class TransactionAnomalyModel
 
         if (!isAnomaly)
         {
-            var reasons = _firings.Count == 0 ? Array.Empty<string>() : _firings.Select(f => f.ReasonCode).ToArray();
+            var reasons = _firings.Count == 0 ? Array.Empty<string>() : new string[_firings.Count];
+            for (var i = 0; i < reasons.Length; i++) reasons[i] = _firings[i].ReasonCode;
             return new ModelDecision(blended.Total, blended, false, severity, threshold, reasons, null);
         }
 

@@ -34,7 +34,8 @@ public sealed class AmountAboveRule : IRule
 
         firing = new RuleFiring(
             Code,
-            string.Create(CultureInfo.InvariantCulture, $"amount {context.Amount:0.00} is above the limit {_options.Threshold:0.00}"),
+            context,
+            static (f, c) => string.Create(CultureInfo.InvariantCulture, $"amount {c.Amount:0.00} is above the limit {f.Limit:0.00}"),
             context.Amount,
             _options.Threshold,
             _options.Weight);

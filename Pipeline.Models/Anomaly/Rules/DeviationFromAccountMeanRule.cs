@@ -51,12 +51,12 @@ public sealed class DeviationFromAccountMeanRule : IRule
             return false;
         }
 
-        var direction = z > 0 ? "above" : "below";
         firing = new RuleFiring(
             Code,
-            string.Create(
+            context,
+            static (f, c) => string.Create(
                 CultureInfo.InvariantCulture,
-                $"amount {context.Amount:0.00} is {Math.Abs(z):0.0} standard deviations {direction} the account mean {context.HistoryMean:0.00} over {context.HistoryCount} transactions"),
+                $"amount {c.Amount:0.00} is {Math.Abs(f.Observed):0.0} standard deviations {(f.Observed > 0 ? "above" : "below")} the account mean {c.HistoryMean:0.00} over {c.HistoryCount} transactions"),
             z,
             _options.MinZScore,
             _options.Weight);

@@ -38,7 +38,8 @@ public sealed class NewCountryRule : IRule
 
         firing = new RuleFiring(
             Code,
-            string.Create(CultureInfo.InvariantCulture, $"first transaction with country {context.Country ?? "unknown"} after {context.HistoryCount} earlier transactions"),
+            context,
+            static (_, c) => string.Create(CultureInfo.InvariantCulture, $"first transaction with country {c.Country ?? "unknown"} after {c.HistoryCount} earlier transactions"),
             context.HistoryCount,
             _options.MinHistoryCount,
             _options.Weight);

@@ -38,7 +38,8 @@ public sealed class NewDeviceRule : IRule
 
         firing = new RuleFiring(
             Code,
-            string.Create(CultureInfo.InvariantCulture, $"first transaction with device {context.DeviceId ?? "unknown"} after {context.HistoryCount} earlier transactions"),
+            context,
+            static (_, c) => string.Create(CultureInfo.InvariantCulture, $"first transaction with device {c.DeviceId ?? "unknown"} after {c.HistoryCount} earlier transactions"),
             context.HistoryCount,
             _options.MinHistoryCount,
             _options.Weight);

@@ -38,7 +38,8 @@ public sealed class NewMerchantRule : IRule
 
         firing = new RuleFiring(
             Code,
-            string.Create(CultureInfo.InvariantCulture, $"first transaction with merchant {context.MerchantId ?? "unknown"} after {context.HistoryCount} earlier transactions"),
+            context,
+            static (_, c) => string.Create(CultureInfo.InvariantCulture, $"first transaction with merchant {c.MerchantId ?? "unknown"} after {c.HistoryCount} earlier transactions"),
             context.HistoryCount,
             _options.MinHistoryCount,
             _options.Weight);

@@ -34,7 +34,8 @@ public sealed class VelocityRule : IRule
 
         firing = new RuleFiring(
             Code,
-            string.Create(CultureInfo.InvariantCulture, $"{context.VelocityCount} transactions in the velocity window, more than the limit {_options.MaxCount}"),
+            context,
+            static (f, c) => string.Create(CultureInfo.InvariantCulture, $"{c.VelocityCount} transactions in the velocity window, more than the limit {f.Limit}"),
             context.VelocityCount,
             _options.MaxCount,
             _options.Weight);

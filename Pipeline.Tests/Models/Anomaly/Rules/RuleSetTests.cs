@@ -146,6 +146,42 @@ public sealed class RuleSetTests
     }
 
     [Fact]
+    public void RuleSet_should_explain_every_firing_in_a_sentence_that_is_written_only_when_it_is_read()
+    {
+        var set = RuleSet.FromOptions(RuleContexts.AllEnabled);
+        var context = RuleContexts.Ordinary with
+        {
+            Amount = 9000.0,
+            VelocityCount = 40,
+            IsNewCountry = true,
+            IsNewMerchant = true,
+            IsNewDevice = true,
+            Country = "FR",
+            MerchantId = "m-17",
+            DeviceId = "d-3",
+        };
+        var firings = new List<RuleFiring>(8);
+        set.Evaluate(context, firings);
+
+        // Firing allocates the firing objects only: no sentence is formatted until someone reads it (alerts).
+        firings.Clear();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        set.Evaluate(context, firings);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var messages = firings.ToDictionary(f => f.ReasonCode, f => f.Message);
+        var withMessages = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("first transaction with merchant m-17 after 50 earlier transactions", messages["new_merchant"]);
+        Assert.Equal("first transaction with device d-3 after 50 earlier transactions", messages["new_device"]);
+        Assert.Equal("first transaction with country FR after 50 earlier transactions", messages["new_country"]);
+        Assert.StartsWith("amount 9000.00 is above the limit ", messages["amount_above_threshold"]);
+        Assert.Equal("40 transactions in the velocity window, more than the limit 10", messages["velocity_exceeded"]);
+        Assert.StartsWith("amount 9000.00 is ", messages["deviation_from_account_mean"]);
+        Assert.Same(firings[0].Message, firings[0].Message);
+        Assert.True(withMessages - allocated > allocated / 2, $"firing allocated {allocated} B, reading the sentences {withMessages - allocated} B more");
+    }
+
+    [Fact]
     public void RuleSet_should_only_build_the_enabled_rules_when_created_from_options()
     {
         var options = new RuleSetOptions { Velocity = new VelocityRuleOptions { MaxCount = 1, Weight = 1.0 } };
