@@ -23,23 +23,25 @@ public sealed record RuleFiring
     /// <param name="limit">The configured limit the observed value was compared with.</param>
     /// <param name="weight">The rule's configured weight in [0, 1], used by <see cref="Pipeline.Models.Anomaly.EnsembleScorer"/>.</param>
     public RuleFiring(string reasonCode, string message, double observed, double limit, double weight)
+        : this(reasonCode, observed, limit, weight)
     {
-        ArgumentNullException.ThrowIfNull(reasonCode);
         ArgumentNullException.ThrowIfNull(message);
-        ReasonCode = reasonCode;
         _message = message;
-        Observed = observed;
-        Limit = limit;
-        Weight = weight;
     }
 
     /// <summary>A firing whose sentence <paramref name="describe"/> writes from <paramref name="context"/> when first read
     /// (a static lambda, so no closure is allocated).</summary>
     internal RuleFiring(string reasonCode, in TransactionContext context, Func<RuleFiring, TransactionContext, string> describe, double observed, double limit, double weight)
+        : this(reasonCode, observed, limit, weight)
     {
-        ReasonCode = reasonCode;
         _context = context;
         _describe = describe;
+    }
+
+    private RuleFiring(string reasonCode, double observed, double limit, double weight)
+    {
+        ArgumentNullException.ThrowIfNull(reasonCode);
+        ReasonCode = reasonCode;
         Observed = observed;
         Limit = limit;
         Weight = weight;
