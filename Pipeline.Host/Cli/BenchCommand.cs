@@ -94,12 +94,15 @@ public static class BenchCommand
         var warmPayloads = warmup > 0 ? Generate(warmup, seed: 11) : [];
         if (warmup > 0) Produce(cluster.BootstrapServers, WarmupTopic + "-0", warmPayloads);
 
-        // 1. The baseline: a bare librdkafka consumer loop draining a backlog (again after the pipeline, step 5).
-        var backlogProduce = ProduceBacklog(cluster.BootstrapServers, RawTopic, payloads, partitions);
-        var (rawBefore, rawCount) = RawConsume(cluster.BootstrapServers, RawTopic, count);
-
         var config = PipelineConfigLoader.Load(new Dictionary<string, string>(), null, sets);
         var options = RunOptions.Create(config);
+        // The baseline fetches at the pipeline consumer's pacing: with librdkafka's default (a second's pause
+        // whenever a partition's prefetch is over its bound) the bare loop stalls on a large backlog too.
+        options.Graph.Consumer.Properties.TryGetValue(FetchQueueBackoff, out var fetchPacing);
+
+        // 1. The baseline: a bare librdkafka consumer loop draining a backlog (again after the pipeline, step 5).
+        var backlogProduce = ProduceBacklog(cluster.BootstrapServers, RawTopic, payloads, partitions);
+        var (rawBefore, rawCount) = RawConsume(cluster.BootstrapServers, RawTopic, count, fetchPacing);
         var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
         ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
         await store.InitializeAsync(ct).ConfigureAwait(false);
@@ -162,7 +165,7 @@ public static class BenchCommand
             // 5. The baseline again: on a shared machine the load can change between the phases, so the
             // ratio is taken against the faster of the two baselines (the conservative one).
             ProduceBacklog(cluster.BootstrapServers, RawAfterTopic, payloads, partitions);
-            var (rawAfter, _) = RawConsume(cluster.BootstrapServers, RawAfterTopic, count);
+            var (rawAfter, _) = RawConsume(cluster.BootstrapServers, RawAfterTopic, count, fetchPacing);
             var rawRate = Math.Max(rawBefore, rawAfter);
             var metrics = run.Metrics;
             var pipelineRate = metrics.Committed / run.Elapsed.TotalSeconds;
@@ -357,9 +360,9 @@ public static class BenchCommand
         return elapsed;
     }
 
-    private const string RawFetchQueueBackoffMs = "10";
+    private const string FetchQueueBackoff = "fetch.queue.backoff.ms";
 
-    private static (double Rate, int Count) RawConsume(string bootstrap, string topic, int count)
+    private static (double Rate, int Count) RawConsume(string bootstrap, string topic, int count, string? fetchPacing)
     {
         var config = new ConsumerConfig
         {
@@ -369,9 +372,7 @@ public static class BenchCommand
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         };
-        // The same fetch pacing as the pipeline's consumer (reference.conf): with librdkafka's default of a
-        // second the baseline itself stalls whenever its prefetch queue fills, and swung between ~200k and ~600k.
-        config.Set("fetch.queue.backoff.ms", RawFetchQueueBackoffMs);
+        if (fetchPacing is not null) config.Set(FetchQueueBackoff, fetchPacing);
         using var consumer = new ConsumerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         consumer.Subscribe(topic);
         var deadline = Stopwatch.StartNew();
