@@ -1,9 +1,11 @@
 using Pipeline.Graph.Ingest;
+using Pipeline.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Pipeline.Tests.Graph.Ingest;
 
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class InMemoryDedupeStoreTests(ITestOutputHelper output)
 {
     private readonly ManualClock _clock = new(new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero));

@@ -1,6 +1,7 @@
 using Pipeline.Models.Domain;
 using Pipeline.Models.Features;
 using Pipeline.Tests.Models.Features;
+using Pipeline.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 using static Pipeline.Tests.Graph.Windows.WindowsTestKit;
@@ -12,6 +13,7 @@ namespace Pipeline.Tests.Graph.Windows;
 /// 100,000 accounts. Throughput is measured by <c>bench --windows</c>, never asserted by a test.
 /// </summary>
 [Trait("Category", "Benchmark")]
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class AccountWindowsBenchmarkTests(ITestOutputHelper output)
 {
     private const int Accounts = 100_000;

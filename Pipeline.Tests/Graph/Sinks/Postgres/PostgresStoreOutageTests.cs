@@ -20,6 +20,7 @@ namespace Pipeline.Tests.Graph.Sinks.Postgres;
 /// that waits on the wall clock: the outage itself is the subject.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class PostgresStoreOutageTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit
 {
     private const int Total = 20_000;
