@@ -6,7 +6,7 @@ namespace Pipeline.Models.Anomaly.Rules;
 /// Two firings are equal when their code, message and numbers are.
 /// </summary>
 /// <remarks>
-/// Rules fire for about one transaction in one on a busy stream, but the sentence is read only when the
+/// On the synthetic stream rules fire about 1.2 times per transaction, but the sentence is read only when the
 /// transaction becomes an alert: a firing made by a rule keeps what the sentence needs and writes it on first
 /// use, so the scoring stage does not format and throw away a string per firing.
 /// </remarks>
