@@ -49,8 +49,11 @@ internal sealed partial class ConsumerHost<TKey, TValue>
     private void WaitForRoom()
     {
         _roomSignal.Reset();
-        Volatile.Write(ref _waitingForRoom, 1);
-        if (Volatile.Read(ref _depth) >= _settings.BufferSize) _roomSignal.Wait(_settings.PollTimeout);
+        // A full fence, not a volatile write: a Release or a command racing this must either see the
+        // flag or be seen by the checks below. With a plain write each side's write may pass its own
+        // later read, both miss, and the thread sleeps a whole poll-timeout beside a pending commit.
+        Interlocked.Exchange(ref _waitingForRoom, 1);
+        if (Volatile.Read(ref _depth) >= _settings.BufferSize && _commands.IsEmpty) _roomSignal.Wait(_settings.PollTimeout);
         Volatile.Write(ref _waitingForRoom, 0);
     }
 
