@@ -27,13 +27,17 @@ public sealed class PiiSettings
     /// <summary>The key id used with a random per-run key.</summary>
     public const string EphemeralKeyId = "ephemeral";
 
+    // 16M slots: 128 MB of references alone; more would be memory spent on a cache that no longer fits in any CPU cache.
+    private const int MaxTokenCache = 1 << 24;
+
     private readonly byte[] _key;
 
-    private PiiSettings(byte[] key, string keyId, bool ephemeral)
+    private PiiSettings(byte[] key, string keyId, bool ephemeral, int tokenCache)
     {
         _key = key;
         KeyId = keyId;
         IsEphemeral = ephemeral;
+        TokenCache = tokenCache;
     }
 
     /// <summary>The non-secret name of the key (<c>key-id</c>, or <see cref="EphemeralKeyId"/>).</summary>
@@ -41,6 +45,9 @@ public sealed class PiiSettings
 
     /// <summary>True when no key was configured and this run uses a random one (embedded mode only).</summary>
     public bool IsEphemeral { get; }
+
+    /// <summary>Slots of the protector's token cache (<c>token-cache</c>); 0 computes every token.</summary>
+    public int TokenCache { get; }
 
     /// <summary>Reads the <c>pipeline.pii</c> block.</summary>
     /// <param name="pii">The block.</param>
@@ -50,6 +57,7 @@ public sealed class PiiSettings
     {
         var text = ConfigReader.String(pii, "key");
         var keyId = ConfigReader.String(pii, "key-id", allowEmpty: false);
+        var tokenCache = ConfigReader.Int(pii, "token-cache", 0, MaxTokenCache);
         if (text.Length == 0)
         {
             if (!embedded)
@@ -59,7 +67,7 @@ public sealed class PiiSettings
                     "(e.g. the output of 'openssl rand -base64 48'); card numbers and e-mails are tokenised with it, and only the embedded mode may run without one");
             }
 
-            return new PiiSettings(RandomNumberGenerator.GetBytes(PiiProtector.MinKeyBytes), EphemeralKeyId, ephemeral: true);
+            return new PiiSettings(RandomNumberGenerator.GetBytes(PiiProtector.MinKeyBytes), EphemeralKeyId, ephemeral: true, tokenCache);
         }
 
         var key = Encoding.UTF8.GetBytes(text);
@@ -70,11 +78,11 @@ public sealed class PiiSettings
                 $"setting 'pipeline.pii.key' ({KeyEnvironmentVariable}) is {key.Length} bytes long; it needs at least {PiiProtector.MinKeyBytes} (e.g. the output of 'openssl rand -base64 48')");
         }
 
-        return new PiiSettings(key, keyId, ephemeral: false);
+        return new PiiSettings(key, keyId, ephemeral: false, tokenCache);
     }
 
     /// <summary>The protector using this key.</summary>
-    public PiiProtector CreateProtector() => new(_key, KeyId);
+    public PiiProtector CreateProtector() => new(_key, KeyId, TokenCache);
 
     /// <summary>Names the key id; the key is masked.</summary>
     public override string ToString() => $"PiiSettings(key-id = {KeyId}, key = ***{(IsEphemeral ? ", ephemeral" : string.Empty)})";

@@ -53,6 +53,17 @@ public sealed class PiiSettingsTests
     }
 
     [Fact]
+    public void Create_should_read_the_token_cache_size_and_refuse_one_out_of_range_naming_the_setting()
+    {
+        Assert.Equal(65536, PiiSettings.Create(Block($"key = \"{GoodKey}\""), embedded: false).TokenCache);
+        Assert.Equal(0, PiiSettings.Create(Block($"key = \"{GoodKey}\", token-cache = 0"), embedded: false).TokenCache);
+
+        var ex = Assert.Throws<ConfigurationException>(() => PiiSettings.Create(Block($"key = \"{GoodKey}\", token-cache = -1"), embedded: false));
+
+        Assert.Contains("token-cache", ex.Message);
+    }
+
+    [Fact]
     public void ToString_should_mask_the_key()
     {
         var text = PiiSettings.Create(Block($"key = \"{GoodKey}\""), embedded: false).ToString();

@@ -57,6 +57,51 @@ public sealed class PiiProtectorTests
         Assert.All(results, Assert.True);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4096)]
+    public async Task Tokens_should_be_the_keyed_hmac_from_the_token_cache_too_when_values_repeat_and_evict_each_other_across_threads(int slots)
+    {
+        // One slot: every value evicts the one before, so the check covers replaced entries and misses.
+        var cached = new PiiProtector(Key, "k-test", tokenCacheSize: slots);
+        var cards = Enumerable.Range(0, 64).Select(i => $"4000{i:D12}").ToArray();
+        var expected = cards.Select(c => "tok_" + Base64Url.EncodeToString(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes("card_number\u0000" + c))[..16])).ToArray();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+            Enumerable.Range(0, 2000).All(i => cached.TokenizeCardNumber(cards[(i * 7 + t) % cards.Length]) == expected[(i * 7 + t) % cards.Length]))));
+
+        Assert.All(results, Assert.True);
+        Assert.Equal(_protector.TokenizeEmail("Someone@Example.com"), cached.TokenizeEmail("someone@example.com "));
+        Assert.NotEqual(cached.TokenizeCardNumber("4000000000000001"), cached.TokenizeEmail("4000000000000001"));
+    }
+
+    [Fact]
+    public void Protect_should_allocate_no_token_when_the_card_and_email_were_seen_recently()
+    {
+        var cached = new PiiProtector(Key, "k-test", tokenCacheSize: 1024);
+        var clear = DecoderTestData.Expected;
+        var first = cached.Protect(clear);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var second = cached.Protect(clear);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var uncachedBefore = GC.GetAllocatedBytesForCurrentThread();
+        _protector.Protect(clear);
+        var uncached = GC.GetAllocatedBytesForCurrentThread() - uncachedBefore;
+
+        Assert.Equal(first, second);
+        Assert.Same(first.CardNumber, second.CardNumber);
+        Assert.Same(first.Email, second.Email);
+        // Only the protected copy of the transaction (and its last four digits) is new; the two tokens are not.
+        Assert.True(allocated <= uncached - 2 * 70, $"a repeated transaction allocated {allocated} B, one with new tokens {uncached} B");
+    }
+
+    [Fact]
+    public void Constructor_should_refuse_a_negative_token_cache_size()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PiiProtector(Key, "k-test", tokenCacheSize: -1));
+    }
+
     [Fact]
     public void TokenizeCardNumber_should_give_one_token_when_only_spaces_and_dashes_differ()
     {
