@@ -62,10 +62,7 @@ public sealed class ModelTransactionScorer : ITransactionScorer
     public ScoredTransaction ScoreThenLearn(Transaction transaction, AccountFeatures features, bool late)
     {
         var decision = _model.ScoreThenLearn(transaction, features);
-        var names = _model.FeatureNames;
-        Span<double> values = names.Count <= 256 ? stackalloc double[names.Count] : new double[names.Count];
-        features.WriteTo(values);
-        var row = new FeatureRow(names, values);
+        var row = new FeatureRow(_model.FeatureNames, features);
 
         return new ScoredTransaction
         {

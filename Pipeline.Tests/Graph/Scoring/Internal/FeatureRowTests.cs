@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Graph.Scoring.Internal;
+using Pipeline.Models.Features;
 using Xunit;
 
 namespace Pipeline.Tests.Graph.Scoring.Internal;
@@ -43,5 +44,27 @@ public sealed class FeatureRowTests
         buffer[0] = 99;
 
         Assert.Equal(1, row["amount"]);
+    }
+
+    [Fact]
+    public void FeatureRow_should_read_the_account_features_by_name_in_dense_order_only_when_first_read()
+    {
+        // The account's second transaction: every feature has a value.
+        var options = Pipeline.Tests.Models.Features.FeatureTestData.Options();
+        var state = new AccountState(options);
+        state.Process(Pipeline.Tests.Models.Features.FeatureTestData.Tx(Pipeline.Tests.Models.Features.FeatureTestData.Start, 10), Pipeline.Tests.Models.Features.FeatureTestData.At(0));
+        var features = state.Process(Pipeline.Tests.Models.Features.FeatureTestData.Tx(Pipeline.Tests.Models.Features.FeatureTestData.Start.AddMinutes(1), 42.5), Pipeline.Tests.Models.Features.FeatureTestData.At(1));
+        var names = AccountFeatures.Names(features.Windows.Select(w => w.Length).ToArray());
+        var dense = new double[features.FeatureCount];
+        features.WriteTo(dense);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var row = new FeatureRow(names, features);
+        var built = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(built < 100, $"building the row allocated {built} B: its values were copied before anyone read them");
+        Assert.Equal(names.Where((_, i) => double.IsFinite(dense[i])), row.Keys);
+        Assert.Equal(dense.Where(double.IsFinite), row.Values);
+        Assert.Equal(features.Amount, row["amount"]);
     }
 }
