@@ -86,10 +86,19 @@ public sealed record TransactionGraphSettings
             .WithProperty("message.max.bytes", "16777216"),
         Windows = WindowSettings.Create(ConfigReader.Block(pipeline, "windows")),
         Scoring = ScoringSettings.Create(root),
-        Consumer = ConsumerSettings<string, byte[]>.Create(ConfigReader.Block(pipeline, "kafka.consumer"), Deserializers.Utf8, Deserializers.ByteArray),
+        Consumer = TransactionConsumer(ConsumerSettings<string, byte[]>.Create(ConfigReader.Block(pipeline, "kafka.consumer"), Deserializers.Utf8, Deserializers.ByteArray)),
         Committer = CommitterSettings.Create(ConfigReader.Block(pipeline, "kafka.committer")),
         Ingest = IngestSettings.Create(ConfigReader.Block(pipeline, "ingest")),
         Store = StoreSettings.Create(ConfigReader.Block(pipeline, "store")),
         TransactionsTopic = ConfigReader.String(pipeline, "topics.transactions", allowEmpty: false),
     };
+
+    // Confluent.Kafka's own consumer option: which parts of a record it copies into managed objects. The graph
+    // reads the topic, partition, offset, key and value, never the headers or the broker timestamp, and
+    // copying the headers cost two objects per record even when a record has none. A value the user set
+    // in kafka-clients wins.
+    private const string ConsumeResultFields = "dotnet.consumer.consume.result.fields";
+
+    private static ConsumerSettings<string, byte[]> TransactionConsumer(ConsumerSettings<string, byte[]> settings) =>
+        settings.Properties.TryGetValue(ConsumeResultFields, out _) ? settings : settings.WithProperty(ConsumeResultFields, "topic");
 }

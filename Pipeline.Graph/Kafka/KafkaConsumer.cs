@@ -49,9 +49,9 @@ public static class KafkaConsumer
             subscription,
             properties,
             committable: true,
-            static (record, epoch, host) => new CommittableMessage<TKey, TValue>(
+            static (record, partition, epoch, host) => new CommittableMessage<TKey, TValue>(
                 record,
-                new CommittableOffset(host, record.TopicPartition, record.Offset.Value, epoch))));
+                new CommittableOffset(host, partition, record.Offset.Value, epoch))));
     }
 
     /// <summary>
@@ -75,6 +75,6 @@ public static class KafkaConsumer
             subscription,
             settings.PlainClientProperties().ToArray(),
             committable: false,
-            static (record, _, _) => record));
+            static (record, _, _, _) => record));
     }
 }

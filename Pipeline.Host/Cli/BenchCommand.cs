@@ -96,13 +96,18 @@ public static class BenchCommand
 
         var config = PipelineConfigLoader.Load(new Dictionary<string, string>(), null, sets);
         var options = RunOptions.Create(config);
-        // The baseline fetches at the pipeline consumer's pacing: with librdkafka's default (a second's pause
-        // whenever a partition's prefetch is over its bound) the bare loop stalls on a large backlog too.
-        options.Graph.Consumer.Properties.TryGetValue(FetchQueueBackoff, out var fetchPacing);
+        // The baseline consumes as the pipeline's consumer does: at its fetch pacing (with librdkafka's default, a
+        // second's pause whenever a partition's prefetch is over its bound, the bare loop stalls on a large
+        // backlog too) and copying the same parts of each record into managed objects (the pipeline skips the
+        // headers and the broker timestamp; a loop that copied them would be slower than it need be).
+        var sameAsPipeline = SharedConsumerProperties
+            .Where(key => options.Graph.Consumer.Properties.ContainsKey(key))
+            .Select(key => new KeyValuePair<string, string>(key, options.Graph.Consumer.Properties[key]))
+            .ToArray();
 
         // 1. The baseline: a bare librdkafka consumer loop draining a backlog (again after the pipeline, step 5).
         var backlogProduce = ProduceBacklog(cluster.BootstrapServers, RawTopic, payloads, partitions);
-        var (rawBefore, rawCount, rawSteadyBefore) = RawConsume(cluster.BootstrapServers, RawTopic, count, fetchPacing);
+        var (rawBefore, rawCount, rawSteadyBefore) = RawConsume(cluster.BootstrapServers, RawTopic, count, sameAsPipeline);
         var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
         ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
         await store.InitializeAsync(ct).ConfigureAwait(false);
@@ -165,7 +170,7 @@ public static class BenchCommand
             // 5. The baseline again: on a shared machine the load can change between the phases, so the
             // ratio is taken against the faster of the two baselines (the conservative one).
             ProduceBacklog(cluster.BootstrapServers, RawAfterTopic, payloads, partitions);
-            var (rawAfter, _, rawSteadyAfter) = RawConsume(cluster.BootstrapServers, RawAfterTopic, count, fetchPacing);
+            var (rawAfter, _, rawSteadyAfter) = RawConsume(cluster.BootstrapServers, RawAfterTopic, count, sameAsPipeline);
             var rawRate = Math.Max(rawBefore, rawAfter);
             var rawSteady = Math.Max(rawSteadyBefore, rawSteadyAfter);
             var metrics = run.Metrics;
@@ -388,9 +393,9 @@ public static class BenchCommand
         return elapsed;
     }
 
-    private const string FetchQueueBackoff = "fetch.queue.backoff.ms";
+    private static readonly string[] SharedConsumerProperties = ["fetch.queue.backoff.ms", "dotnet.consumer.consume.result.fields"];
 
-    private static (double Rate, int Count, double SteadyRate) RawConsume(string bootstrap, string topic, int count, string? fetchPacing)
+    private static (double Rate, int Count, double SteadyRate) RawConsume(string bootstrap, string topic, int count, IEnumerable<KeyValuePair<string, string>> sameAsPipeline)
     {
         var config = new ConsumerConfig
         {
@@ -400,7 +405,7 @@ public static class BenchCommand
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         };
-        if (fetchPacing is not null) config.Set(FetchQueueBackoff, fetchPacing);
+        foreach (var (key, value) in sameAsPipeline) config.Set(key, value);
         using var consumer = new ConsumerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         consumer.Subscribe(topic);
         var deadline = Stopwatch.StartNew();

@@ -116,8 +116,11 @@ public sealed record AccountFeatures
         destination[5] = IsNewCountry ? 1 : 0;
         destination[6] = IsNewDevice ? 1 : 0;
         var i = AccountFeatureCount;
-        foreach (var w in Windows)
+        // Index loops: foreach over the IReadOnlyList allocates an enumerator, twice per transaction.
+        var windows = Windows;
+        for (var k = 0; k < windows.Count; k++)
         {
+            var w = windows[k];
             destination[i++] = w.Count;
             destination[i++] = w.Sum;
             destination[i++] = w.Mean;
@@ -144,8 +147,10 @@ public sealed record AccountFeatures
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var velocity = -1;
-        foreach (var w in Windows)
+        var windows = Windows;
+        for (var k = 0; k < windows.Count; k++)
         {
+            var w = windows[k];
             if (w.Length == velocityWindow)
             {
                 velocity = w.Count;

@@ -18,6 +18,8 @@ internal sealed partial class ConsumerHost<TKey, TValue>
     private bool _flowDirty;
     private int _waitingForRoom;
     private long? _fullSince;
+    private const int MaxReusedPartition = 4096;
+    private TopicPartition?[] _partitions = new TopicPartition?[64];
 
     /// <summary>
     /// One poll step. A full buffer first makes the thread wait for room (woken by the stage)
@@ -100,8 +102,9 @@ internal sealed partial class ConsumerHost<TKey, TValue>
             var count = batch?.Count ?? 0;
             if (count >= room && SeekBack(result)) break;
 
-            if (!_owned.TryGetValue(result.TopicPartition, out var epoch)) epoch = Adopt(result.TopicPartition);
-            (batch ??= new List<ConsumedRecord<TKey, TValue>>(Math.Min(Math.Max(room, 1), 256))).Add(new ConsumedRecord<TKey, TValue>(result, epoch));
+            var partition = PartitionOf(result);
+            if (!_owned.TryGetValue(partition, out var epoch)) epoch = Adopt(partition);
+            (batch ??= new List<ConsumedRecord<TKey, TValue>>(Math.Min(Math.Max(room, 1), 256))).Add(new ConsumedRecord<TKey, TValue>(result, epoch, partition));
             if (batch.Count >= room) break;
             timeout = TimeSpan.Zero;
         }
@@ -116,6 +119,27 @@ internal sealed partial class ConsumerHost<TKey, TValue>
             _reportedConsumeErrors.Clear();
             Send(new HostEvent.RecordsArrived<TKey, TValue>(batch));
         }
+    }
+
+    // One TopicPartition per partition number, reused for every record of it: the source, the stage and the
+    // offset each needed one, and ConsumeResult.TopicPartition allocates a new one on every read. Partitions
+    // of two topics that share a number take turns in the slot (correct, merely not reused then).
+    private TopicPartition PartitionOf(ConsumeResult<TKey, TValue> result)
+    {
+        var number = result.Partition.Value;
+        if ((uint)number < (uint)_partitions.Length && _partitions[number] is { } cached && string.Equals(cached.Topic, result.Topic, StringComparison.Ordinal))
+        {
+            return cached;
+        }
+
+        var partition = result.TopicPartition;
+        if (number is >= 0 and < MaxReusedPartition)
+        {
+            if (number >= _partitions.Length) Array.Resize(ref _partitions, Math.Min(MaxReusedPartition, Math.Max(number + 1, _partitions.Length * 2)));
+            _partitions[number] = partition;
+        }
+
+        return partition;
     }
 
     // A record that arrives with the buffer full (librdkafka purges prefetched data on pause, so

@@ -17,7 +17,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
     private readonly ISubscription _subscription;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _clientProperties;
     private readonly bool _committable;
-    private readonly Func<ConsumeResult<TKey, TValue>, int, IConsumerHost, TOut> _toElement;
+    private readonly Func<ConsumeResult<TKey, TValue>, TopicPartition, int, IConsumerHost, TOut> _toElement;
     private readonly string _name;
 
     internal KafkaSourceStage(
@@ -26,7 +26,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         ISubscription subscription,
         IReadOnlyList<KeyValuePair<string, string>> clientProperties,
         bool committable,
-        Func<ConsumeResult<TKey, TValue>, int, IConsumerHost, TOut> toElement)
+        Func<ConsumeResult<TKey, TValue>, TopicPartition, int, IConsumerHost, TOut> toElement)
     {
         _name = name;
         _settings = settings;
@@ -124,7 +124,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
             foreach (var tp in partitions) _epochs.Remove(tp);
             var before = _buffer.Count;
             if (before == 0) return;
-            var kept = _buffer.Where(r => _epochs.ContainsKey(r.Result.TopicPartition)).ToArray();
+            var kept = _buffer.Where(r => _epochs.ContainsKey(r.TopicPartition)).ToArray();
             _buffer.Clear();
             foreach (var record in kept) _buffer.Enqueue(record);
             var purged = before - kept.Length;
@@ -143,7 +143,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                 // Room is handed back to the poll thread in steps, not per record (an interlocked
                 // write shared with that thread), and always once the buffer runs empty.
                 if (++_unreleased >= _releaseStep || _buffer.Count == 0) ReleaseTaken();
-                var tp = record.Result.TopicPartition;
+                var tp = record.TopicPartition;
                 if (!_epochs.TryGetValue(tp, out var epoch) || epoch != record.Epoch)
                 {
                     _dropped++;
@@ -151,7 +151,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                 }
 
                 if (_stage._committable) _emitted[tp] = new OffsetToCommit(tp, record.Result.Offset.Value + 1, record.Epoch);
-                Push(_stage.Out, _stage._toElement(record.Result, record.Epoch, _host));
+                Push(_stage.Out, _stage._toElement(record.Result, record.TopicPartition, record.Epoch, _host));
                 return;
             }
         }

@@ -19,7 +19,8 @@ public sealed class BenchCommandTests
 
         var text = stdout.ToString();
         Assert.Equal(0, exit);
-        Assert.Contains("(2000 records; ", text); // the raw loop read the whole backlog
+        Assert.Contains("; 2000 records)", text); // the raw loop read the whole backlog
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(text, @"[\d,]+ records/s steady").Count); // both capacities over the run's middle
         Assert.Contains("(2000 records stored and committed in", text); // so did the pipeline
         Assert.Contains("pipeline live", text);
         Assert.Contains("RATIO pipeline / raw consume = ", text);
