@@ -47,7 +47,7 @@ public static class DecodeFlow
     /// The batch form of the decode flow for the graph's ingest path (<see cref="IngestFlow"/>): records that
     /// queue up while decoding lags are taken in batches of up to <c>decode-batch</c> and each batch is emitted as
     /// one array, in input order. With <paramref name="protector"/>, accepted transactions also get their PII
-    /// tokenised on the decoding thread (<see cref="ProtectPiiFlow.Protect"/>), so the work runs in parallel
+    /// tokenised by the decoder itself (<see cref="TransactionDecoder.Decode(ReadOnlySpan{byte}, DecoderLimits, PiiProtector)"/>, no copy in clear), so the work runs in parallel
     /// rather than on the stream's single thread (they are counted later, by the protection stage after dedupe);
     /// quarantined records are left alone (the dead-letter topic needs
     /// their original bytes, <see cref="ProtectPiiFlow"/> masks them later).
@@ -85,16 +85,11 @@ public static class DecodeFlow
         // Counters are shared by the decoding threads: one update per batch rather than per record. Tokenised
         // values are counted after dedupe (ProtectPiiFlow), as the per-element chain counts them: duplicates do not count.
         var decoded = new PipelineElement[batch.Count];
-        int accepted = 0, cards = 0, emails = 0;
+        var accepted = 0;
         for (var i = 0; i < decoded.Length; i++)
         {
-            var element = Decode(batch[i], limits, clock, metrics, countAccepted: false);
-            if (element is AcceptedTransaction transaction)
-            {
-                accepted++;
-                if (protector is not null) element = ProtectPiiFlow.ProtectAccepted(transaction, protector, ref cards, ref emails);
-            }
-
+            var element = Decode(batch[i], limits, clock, metrics, countAccepted: false, protector);
+            if (element is AcceptedTransaction) accepted++;
             decoded[i] = element;
         }
 
@@ -104,18 +99,20 @@ public static class DecodeFlow
 
     /// <summary>Decodes one record; public for the replay and re-drive tools.</summary>
     public static PipelineElement Decode(CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics) =>
-        Decode(message, limits, clock, metrics, countAccepted: true);
+        Decode(message, limits, clock, metrics, countAccepted: true, protector: null);
 
-    private static PipelineElement Decode(CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics, bool countAccepted)
+    // With a protector the decoder writes tokens straight into the transaction: no copy in clear to replace.
+    private static PipelineElement Decode(
+        CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics, bool countAccepted, PiiProtector? protector)
     {
         var receivedAt = clock.GetUtcNow();
         var record = message.Record;
         var value = record.Message.Value ?? [];
-        var result = TransactionDecoder.Decode(value, limits);
+        var result = TransactionDecoder.Decode(value, limits, protector);
         if (result.IsValid)
         {
             if (countAccepted) metrics.RecordAccepted();
-            return new AcceptedTransaction(message.CommittableOffset, receivedAt, result.Value!);
+            return new AcceptedTransaction(message.CommittableOffset, receivedAt, result.Value!) { PiiProtected = protector is not null };
         }
 
         var rejection = result.Rejection!;

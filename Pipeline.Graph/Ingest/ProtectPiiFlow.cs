@@ -119,13 +119,7 @@ public static class ProtectPiiFlow
         if (transaction.CardNumber is not null) cards++;
         if (transaction.Email is not null) emails++;
         var protectedTransaction = protector.Protect(transaction);
-        if (transaction.ExtraJson is { } extra) protectedTransaction = protectedTransaction with { ExtraJson = RedactText(extra) };
+        if (transaction.ExtraJson is { } extra) protectedTransaction = protectedTransaction with { ExtraJson = PiiRedactor.RedactText(extra) };
         return accepted with { Transaction = protectedTransaction, PiiProtected = true };
-    }
-
-    private static string RedactText(string text)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        return PiiRedactor.RedactInPlace(bytes) == 0 ? text : System.Text.Encoding.UTF8.GetString(bytes);
     }
 }

@@ -156,8 +156,10 @@ public static class KafkaReplayPlanner
     /// <summary>A consumer that never commits on its own, for offset queries and reads.</summary>
     internal static IConsumer<byte[]?, byte[]?> Consumer(IEnumerable<KeyValuePair<string, string>> clientProperties, string clientId)
     {
+        // The readers need the broker timestamps (replay by time) and the headers (re-drive reads its reasons from
+        // them): a narrower dotnet.consumer.consume.result.fields, as the transaction graph's consumer sets, is dropped.
         var properties = clientProperties
-            .Where(kv => kv.Key is not ("enable.auto.commit" or "enable.auto.offset.store" or "client.id"))
+            .Where(kv => kv.Key is not ("enable.auto.commit" or "enable.auto.offset.store" or "client.id" or "dotnet.consumer.consume.result.fields"))
             .Append(new("enable.auto.commit", "false"))
             .Append(new("client.id", clientId))
             .ToList();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Models.Privacy;
 
 namespace Pipeline.Models.Domain;
 
@@ -47,7 +48,18 @@ public static class TransactionDecoder
     /// </summary>
     /// <param name="utf8">The message value as received.</param>
     /// <param name="limits">Size, depth and clock bounds.</param>
-    public static DecodeResult<Transaction> Decode(ReadOnlySpan<byte> utf8, DecoderLimits limits)
+    public static DecodeResult<Transaction> Decode(ReadOnlySpan<byte> utf8, DecoderLimits limits) => Decode(utf8, limits, protector: null);
+
+    /// <summary>
+    /// Decodes one payload and protects it in the same pass: the transaction equals
+    /// <see cref="PiiProtector.Protect"/> of what <see cref="Decode(ReadOnlySpan{byte}, DecoderLimits)"/> gives, with
+    /// PII-like text in <see cref="Transaction.ExtraJson"/> masked (<see cref="PiiRedactor.RedactText"/>), without the
+    /// intermediate transaction in clear. Rejections are the same. Never throws for any content of <paramref name="utf8"/>.
+    /// </summary>
+    /// <param name="utf8">The message value as received.</param>
+    /// <param name="limits">Size, depth and clock bounds.</param>
+    /// <param name="protector">Tokenises the card number and e-mail; null decodes them in clear.</param>
+    public static DecodeResult<Transaction> Decode(ReadOnlySpan<byte> utf8, DecoderLimits limits, PiiProtector? protector)
     {
         ArgumentNullException.ThrowIfNull(limits);
         if (JsonPayload.CheckEnvelope(ref utf8, limits) is { } envelope) return DecodeResult<Transaction>.Invalid(envelope);
@@ -55,7 +67,7 @@ public static class TransactionDecoder
         var reader = new Utf8JsonReader(utf8, JsonPayload.ReaderOptions(limits));
         try
         {
-            return DecodeDocument(ref reader, utf8, limits);
+            return DecodeDocument(ref reader, utf8, limits, protector);
         }
         catch (JsonException)
         {
@@ -68,7 +80,7 @@ public static class TransactionDecoder
         }
     }
 
-    private static DecodeResult<Transaction> DecodeDocument(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, DecoderLimits limits)
+    private static DecodeResult<Transaction> DecodeDocument(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, DecoderLimits limits, PiiProtector? protector)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject) return DecodeResult<Transaction>.Invalid(NonObject(ref reader, utf8, limits));
@@ -151,7 +163,10 @@ public static class TransactionDecoder
                 extra.WriteEndObject();
                 extra.Flush();
                 extraJson = Encoding.UTF8.GetString(extraBuffer!.WrittenSpan);
+                if (protector is not null) extraJson = PiiRedactor.RedactText(extraJson);
             }
+
+            var (card, last4, email) = protector is null ? (values.CardNumber, null, values.Email) : protector.ProtectFields(values.CardNumber, values.Email);
 
             return DecodeResult<Transaction>.Valid(new Transaction
             {
@@ -164,8 +179,9 @@ public static class TransactionDecoder
                 MerchantCategory = values.MerchantCategory!,
                 Channel = values.Channel!,
                 Country = values.Country!,
-                CardNumber = values.CardNumber,
-                Email = values.Email,
+                CardNumber = card,
+                CardLast4 = last4,
+                Email = email,
                 DeviceId = values.DeviceId,
                 Lat = values.Lat,
                 Lon = values.Lon,

@@ -6,7 +6,7 @@ namespace Pipeline.Models.Domain;
 /// <summary>
 /// Writes a <see cref="Transaction"/> as the <c>transactions</c> payload of DESIGN §3.1: the contract's member
 /// names in contract order, optional members omitted when null, the members of <see cref="Transaction.ExtraJson"/>
-/// appended after them. <see cref="TransactionDecoder.Decode"/> of the result gives an equal record.
+/// appended after them. <see cref="TransactionDecoder.Decode(ReadOnlySpan{byte}, DecoderLimits)"/> of the result gives an equal record.
 /// </summary>
 public static class TransactionJson
 {

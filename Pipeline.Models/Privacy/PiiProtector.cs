@@ -92,13 +92,18 @@ public sealed class PiiProtector
     {
         ArgumentNullException.ThrowIfNull(transaction);
         if (transaction.CardNumber is null && transaction.Email is null) return transaction;
-        var card = transaction.CardNumber is { } number ? NormalizeCardNumber(number) : null;
-        return transaction with
-        {
-            CardNumber = card is null ? null : Tokenize(s_cardDomain, card),
-            CardLast4 = card is null ? null : Last4OfNormalized(card),
-            Email = transaction.Email is { } email ? TokenizeEmail(email) : null,
-        };
+        var (card, last4, email) = ProtectFields(transaction.CardNumber, transaction.Email);
+        return transaction with { CardNumber = card, CardLast4 = last4, Email = email };
+    }
+
+    /// <summary>The card token, last four digits and e-mail token of the values in clear (absent stays absent).</summary>
+    internal (string? CardToken, string? CardLast4, string? EmailToken) ProtectFields(string? cardNumber, string? email)
+    {
+        var card = cardNumber is null ? null : NormalizeCardNumber(cardNumber);
+        return (
+            card is null ? null : Tokenize(s_cardDomain, card),
+            card is null ? null : Last4OfNormalized(card),
+            email is null ? null : TokenizeEmail(email));
     }
 
     /// <summary>The token of a card number (spaces and dashes ignored).</summary>

@@ -38,6 +38,17 @@ public static class PiiRedactor
         return copy;
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with what looks like PII masked (the same passes over its UTF-8 bytes); the same
+    /// instance when nothing was masked.
+    /// </summary>
+    public static string RedactText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        return RedactInPlace(bytes) == 0 ? text : System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
     /// <summary>Masks <paramref name="bytes"/> in place; returns the number of bytes masked.</summary>
     public static int RedactInPlace(Span<byte> bytes)
     {

@@ -96,6 +96,41 @@ public sealed class PiiProtectorTests
         Assert.True(allocated <= uncached - 2 * 70, $"a repeated transaction allocated {allocated} B, one with new tokens {uncached} B");
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("\"note\": \"call me at jane.doe@example.com\", \"ref\": \"4111 1111 1111 1111\"")]
+    public void Decode_with_a_protector_should_give_the_protected_transaction_without_a_copy_in_clear(string? extra)
+    {
+        var payload = extra is null ? DecoderTestData.Bytes() : Encoding.UTF8.GetBytes(DecoderTestData.Json().TrimEnd().TrimEnd('}') + ", " + extra + "}");
+        var clear = TransactionDecoder.Decode(payload, DecoderTestData.Limits).Value!;
+        var expected = _protector.Protect(clear) with { ExtraJson = clear.ExtraJson is { } json ? PiiRedactor.RedactText(json) : null };
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var fused = TransactionDecoder.Decode(payload, DecoderTestData.Limits, _protector).Value!;
+        var fusedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var twoStep = _protector.Protect(TransactionDecoder.Decode(payload, DecoderTestData.Limits).Value!);
+        if (twoStep.ExtraJson is { } text) twoStep = twoStep with { ExtraJson = PiiRedactor.RedactText(text) };
+        var twoStepBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(expected, fused);
+        Assert.Equal(twoStep, fused);
+        Assert.DoesNotContain("jane.doe", fused.ExtraJson ?? string.Empty);
+        Assert.True(fusedBytes < twoStepBytes, $"decoding with the protector allocated {fusedBytes} B, decoding then protecting {twoStepBytes} B");
+    }
+
+    [Fact]
+    public void Decode_with_a_protector_should_reject_what_decode_rejects_with_the_same_reason()
+    {
+        var payload = DecoderTestData.Bytes(("amount", "-5"));
+
+        var plain = TransactionDecoder.Decode(payload, DecoderTestData.Limits);
+        var fused = TransactionDecoder.Decode(payload, DecoderTestData.Limits, _protector);
+
+        Assert.False(fused.IsValid);
+        Assert.Equal(plain.Rejection, fused.Rejection);
+    }
+
     [Fact]
     public void Constructor_should_refuse_a_negative_token_cache_size()
     {
