@@ -11,6 +11,14 @@ public interface IScoringLifecycleListener
     /// <summary>The live model of <paramref name="version"/> learned up to <paramref name="learnCount"/>; <paramref name="model"/> holds its bytes.</summary>
     void OnCheckpoint(long version, byte[] model, long learnCount);
 
+    /// <summary>
+    /// Candidate <paramref name="version"/> is now scored beside the live model, from the next transaction on, for
+    /// <paramref name="events"/> transactions. Nothing by default.
+    /// </summary>
+    void OnShadowStarted(long version, int events)
+    {
+    }
+
     /// <summary>The shadow evaluation of candidate <paramref name="version"/> ended.</summary>
     void OnShadowCompleted(long version, ShadowEvaluation evaluation);
 }

@@ -169,6 +169,7 @@ internal sealed class ModelSwapStage : GraphStageWithMaterializedValue<FlowShape
                         _shadow = new ShadowComparison(_stage._settings.ShadowEvents);
                         _decisionDueAt = null;
                         Log.Info("Shadow-scoring candidate version {0} for {1} transactions", shadow.Version, _stage._settings.ShadowEvents);
+                        _stage._listener.OnShadowStarted(shadow.Version, _stage._settings.ShadowEvents);
                         break;
                     case SwapCommand.Shadow:
                         break;

@@ -102,6 +102,11 @@ internal static class LifecycleTestKit
 
         public List<(long Version, Pipeline.Models.Lifecycle.ShadowEvaluation Evaluation)> Evaluations { get; } = [];
 
+        /// <summary>Completes with the version of the first candidate the stage began to shadow-score.</summary>
+        public TaskCompletionSource<long> ShadowStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnShadowStarted(long version, int events) => ShadowStarted.TrySetResult(version);
+
         public void OnCheckpoint(long version, byte[] model, long learnCount)
         {
             lock (Checkpoints) Checkpoints.Add((version, model, learnCount));

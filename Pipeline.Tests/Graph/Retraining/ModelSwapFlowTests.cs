@@ -64,15 +64,17 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         var settings = LifecycleTestKit.Settings("shadow.events = 400, checkpoint-every-events = 600");
         var flow = ModelSwapFlow.Create(LifecycleTestKit.NewScorer(), 3, settings, sample, listener,
             new PipelineMetrics(new CollectorRegistry()), new LifecycleMetrics(new CollectorRegistry()));
-        // The elements wait behind a gate, so the candidate is in place before the first one
-        // (otherwise a fast run could finish before the handle's offer reaches the stage).
+        // The elements wait behind a gate, opened once the stage reports the candidate in place (otherwise a
+        // fast run could finish before the handle's offer reaches the stage).
         var gate = new TaskCompletionSource<NotUsed>(TaskCreationOptions.RunContinuationsAsynchronously);
         var (probe, done) = Source.FromTask(gate.Task).SelectMany(_ => featured.Cast<PipelineElement>())
             .ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
 
-        // The label arrives before its transaction was shadow-scored: it is joined once the transaction is.
-        probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+        // The label arrives before its transaction was shadow-scored: it is joined once the transaction is. It is
+        // posted first, so the stage has taken it by the time it reports the shadow started (one queue, in order).
         probe.OnLabel(new Pipeline.Models.Domain.TransactionLabel(featured[0].Transaction.TransactionId, false, DateTimeOffset.UnixEpoch));
+        probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+        Assert.Equal(4, await listener.ShadowStarted.Task.WaitAsync(LifecycleTestKit.Deadline));
         gate.SetResult(NotUsed.Instance);
         var rows = await done.WaitAsync(LifecycleTestKit.Deadline);
 
@@ -112,6 +114,7 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
             })
             .ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
         probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+        await listener.ShadowStarted.Task.WaitAsync(LifecycleTestKit.Deadline);
         start.SetResult(NotUsed.Instance);
         await shadowed.Task.WaitAsync(LifecycleTestKit.Deadline);
         var undecided = Evaluations(listener).Count;
@@ -198,6 +201,8 @@ public sealed class ModelSwapFlowTests(ITestOutputHelper output) : Akka.TestKit.
         var (probe, done) = Source.FromTask(gate.Task).SelectMany(_ => featured.Cast<PipelineElement>())
             .ViaMaterialized(flow, Keep.Right).ToMaterialized(Sink.Seq<PipelineElement>(), Keep.Both).Run(Sys.Materializer());
         probe.BeginShadow(LifecycleTestKit.Read(LifecycleTestKit.TrainedBytes(300)), 4);
+        // The candidate must be in place before the first transaction: the elements wait until the stage says so.
+        await listener.ShadowStarted.Task.WaitAsync(LifecycleTestKit.Deadline);
 
         // Act
         gate.SetResult(NotUsed.Instance);
