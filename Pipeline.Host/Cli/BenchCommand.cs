@@ -273,12 +273,13 @@ public static class BenchCommand
             if (control.StreamCompletion.IsCompleted) break;
         }
 
+        // The last commits seen, before the drain: a drain's seconds are not the run's.
+        steady.Observe((long)metrics.Committed, watch.Elapsed);
         var elapsed = watch.Elapsed - (firstRecord ?? TimeSpan.Zero);
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtFirst).TotalSeconds;
         var runtime = RuntimeCounters.Now() - atFirst;
         await control.DrainAndShutdown().ConfigureAwait(false);
         await TransactionGraphServicesFactory.DisposeAsync(services).ConfigureAwait(false);
-        steady.Observe((long)metrics.Committed, watch.Elapsed);
         return new PipelineRun(metrics, elapsed, cpu, baseline, peak, runtime, steady.Rate ?? metrics.Committed / Math.Max(1e-9, elapsed.TotalSeconds));
     }
 
