@@ -186,7 +186,7 @@ public static class BenchCommand
             stdout.WriteLine($"end-to-end latency      : p50 {p50.TotalMilliseconds:0.0} ms, p99 {p99.TotalMilliseconds:0.0} ms (read → durable, capacity run: the graph's buffers are full)");
             stdout.WriteLine($"process CPU             : {run.CpuSeconds / run.Elapsed.TotalSeconds:0.00} of {Environment.ProcessorCount} cores on average, {run.CpuSeconds * 1e6 / Math.Max(1, metrics.Committed):0.0} µs per record (capacity run: graph and consumer)");
             var counters = run.Runtime;
-            stdout.WriteLine($"allocation and GC       : {counters.AllocatedBytes / Math.Max(1, metrics.Committed):N0} B allocated per record; GCs gen0 {counters.Gen0}, gen1 {counters.Gen1}, gen2 {counters.Gen2}");
+            stdout.WriteLine($"allocation and GC       : {counters.AllocatedBytes / Math.Max(1, metrics.Committed):N0} B allocated per record; GCs gen0 {counters.Gen0}, gen1 {counters.Gen1}, gen2 {counters.Gen2}; paused {counters.GcPause.TotalMilliseconds:N0} ms ({counters.GcPause / run.Elapsed:P1} of the run)");
             stdout.WriteLine($"JIT during the run      : {counters.JitCompiledMethods:N0} methods compiled (tiered compilation still settling when this is large)");
             stdout.WriteLine($"peak working set        : {Math.Max(run.PeakWorkingSet, live.PeakWorkingSet) / 1024.0 / 1024.0:0} MiB (baseline {run.BaselineWorkingSet / 1024.0 / 1024.0:0} MiB)");
             if (storeKind == "sqlite")
@@ -310,17 +310,18 @@ public static class BenchCommand
 
     // What the runtime did during a measured run: allocation drives the GC's share of the CPU, and
     // methods still being compiled mean the run did not yet meet steady-state (tier-1) code.
-    private readonly record struct RuntimeCounters(long AllocatedBytes, long JitCompiledMethods, int Gen0, int Gen1, int Gen2)
+    private readonly record struct RuntimeCounters(long AllocatedBytes, long JitCompiledMethods, int Gen0, int Gen1, int Gen2, TimeSpan GcPause)
     {
         public static RuntimeCounters Now() => new(
             GC.GetTotalAllocatedBytes(precise: false),
             System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false),
             GC.CollectionCount(0),
             GC.CollectionCount(1),
-            GC.CollectionCount(2));
+            GC.CollectionCount(2),
+            GC.GetTotalPauseDuration());
 
         public static RuntimeCounters operator -(RuntimeCounters a, RuntimeCounters b) =>
-            new(a.AllocatedBytes - b.AllocatedBytes, a.JitCompiledMethods - b.JitCompiledMethods, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
+            new(a.AllocatedBytes - b.AllocatedBytes, a.JitCompiledMethods - b.JitCompiledMethods, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.GcPause - b.GcPause);
     }
 
     private static double StoreShare(PipelineMetrics metrics, TimeSpan elapsed) => metrics.StoreWriteSeconds / elapsed.TotalSeconds;

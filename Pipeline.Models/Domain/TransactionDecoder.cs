@@ -143,7 +143,7 @@ public static class TransactionDecoder
                     continue;
                 }
 
-                if (ReadField(in reader, field, ref values, limits, scratch) is { } error)
+                if (ReadField(ref reader, field, ref values, limits, scratch) is { } error)
                 {
                     if (error.Stage == RejectionStage.Schema) schema ??= error;
                     else rule ??= error;
@@ -216,7 +216,7 @@ public static class TransactionDecoder
         return FieldNames.Unknown;
     }
 
-    private static Rejection? ReadField(in Utf8JsonReader reader, int field, ref Values values, DecoderLimits limits, Span<byte> scratch)
+    private static Rejection? ReadField(ref Utf8JsonReader reader, int field, ref Values values, DecoderLimits limits, scoped Span<byte> scratch)
     {
         var isNumber = field is FieldNames.Amount or FieldNames.Lat or FieldNames.Lon;
         if (reader.TokenType == JsonTokenType.Null) return null;

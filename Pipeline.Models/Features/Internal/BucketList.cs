@@ -3,8 +3,9 @@ namespace Pipeline.Models.Features.Internal;
 /// <summary>
 /// The non-empty buckets of one window, a segment of a <see cref="StateArena"/>, ascending by
 /// index. In-order events update or append the last bucket (O(1)); out-of-order events insert from
-/// the back, which is cheap because they are rarely far behind. Eviction removes a prefix and
-/// gives back the room of a segment it left mostly empty.
+/// the back, which is cheap because they are rarely far behind. Eviction drops a prefix without
+/// moving the rest (see <see cref="StateArena"/>) and gives back the room of a segment it left
+/// mostly empty.
 /// </summary>
 internal static class BucketList
 {
@@ -66,8 +67,7 @@ internal static class BucketList
     {
         var drop = 1;
         while (drop < items.Length && items[drop].Index < firstRetained) drop++;
-        items[drop..].CopyTo(items);
-        arena.SetCount(StateArena.FirstWindow + window, items.Length - drop);
+        arena.DropFirst(StateArena.FirstWindow + window, drop);
         arena.Trim(StateArena.FirstWindow + window);
     }
 

@@ -47,4 +47,38 @@ public sealed class StateArenaTests
             }
         }
     }
+
+    [Fact]
+    public void A_window_sliding_one_bucket_per_event_should_keep_its_buckets_and_a_bounded_array_without_reallocating()
+    {
+        // A busy account's shortest window: every event opens a bucket and evicts the oldest, 60 live.
+        var arena = new StateArena(windows: 3);
+        for (var index = 0L; index < 60; index++) BucketList.Apply(ref arena, 0, index, 1, firstRetained: 0);
+        var settled = arena.AllocatedBytes;
+
+        for (var index = 60L; index < 20_000; index++)
+        {
+            BucketList.Apply(ref arena, 0, index, index, firstRetained: index - 59);
+            Assert.Equal(settled, arena.AllocatedBytes);
+        }
+
+        var live = arena.Buckets(0).ToArray();
+        Assert.Equal(Enumerable.Range(19_940, 60).Select(i => (long)i), live.Select(b => b.Index));
+        Assert.All(live, b => Assert.Equal(b.Index, b.Sum));
+        Assert.True(settled < 60 * 28 * 2 + 1024, $"{settled} bytes for 60 buckets");
+    }
+
+    [Fact]
+    public void A_window_emptied_by_a_long_pause_should_give_its_room_back()
+    {
+        var arena = new StateArena(windows: 3);
+        for (var index = 0L; index < 2_000; index++) BucketList.Apply(ref arena, 1, index, 1, firstRetained: 0);
+        var busy = arena.AllocatedBytes;
+
+        // The account goes quiet for longer than the window: its next event evicts every bucket.
+        BucketList.Apply(ref arena, 1, 1_000_000, 5, firstRetained: 1_000_000 - 59);
+
+        Assert.Equal(1, arena.Buckets(1).Length);
+        Assert.True(arena.AllocatedBytes < busy / 4, $"{arena.AllocatedBytes} bytes kept of {busy}");
+    }
 }
