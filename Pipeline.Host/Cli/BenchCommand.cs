@@ -20,8 +20,8 @@ namespace Pipeline.Host.Cli;
 /// <summary>
 /// <c>bench</c>: measures the pipeline against librdkafka's in-process broker and prints its ratio to the raw
 /// librdkafka consume rate on the same data in the same run. Capacity: the pipeline and a bare consumer loop
-/// (before and after the pipeline; the faster counts) each drain the same records from a backlog produced
-/// before they start. Live: the pipeline reads while the records are produced, as in production. Options: <c>--count N</c> (records, default 100000),
+/// each drain the same records from a backlog produced before they start, twice and alternating (raw loop,
+/// pipeline, raw loop, pipeline), and the faster run of each counts: the machine's speed changes between phases. Live: the pipeline reads while the records are produced, as in production. Options: <c>--count N</c> (records, default 100000),
 /// <c>--partitions N</c> (default 32: the mock broker keeps ~5 MB per partition),
 /// <c>--store none|sqlite</c> (default none), <c>--warmup N</c> (records run through the same graph first and not
 /// counted, default min(20000, count), repeated in rounds of that size until the tiered JIT has settled; 0 measures a cold process), <c>--set "k=v;…"</c> (configuration overrides),
@@ -154,7 +154,7 @@ public static class BenchCommand
             // raw loop drained. Producing at the same time would measure the producer instead: on two
             // cores it writes ~150k–180k records/s, below both consumers, and takes CPU from them.
             ProduceBacklog(cluster.BootstrapServers, Topic, payloads, partitions);
-            var run = await RunPipeline(system, graphSettings, Topic, "bench-pipeline", count, store, alerts, log, startProducing: null, progress: stdout, ct).ConfigureAwait(false);
+            var firstRun = await RunPipeline(system, graphSettings, Topic, "bench-pipeline", count, store, alerts, log, startProducing: null, progress: stdout, ct).ConfigureAwait(false);
 
             // 4. The pipeline as it runs in production: reading while the records are produced, with the
             // short fetch wait the embedded host uses on this broker (it holds a fetch that finds no new data
@@ -173,6 +173,14 @@ public static class BenchCommand
             var (rawAfter, _, rawSteadyAfter) = RawConsume(cluster.BootstrapServers, RawAfterTopic, count, sameAsPipeline);
             var rawRate = Math.Max(rawBefore, rawAfter);
             var rawSteady = Math.Max(rawSteadyBefore, rawSteadyAfter);
+
+            // 6. The pipeline's capacity again, on the same backlog (a new consumer group, a fresh store). The
+            // machine's speed changes between phases (on a shared 2-vCPU machine the same fixed-work kernel, the
+            // Half-Space Trees walk, cost 38 % more per record in one run than in another), so the pipeline, like
+            // the raw loop, runs twice — once before and once after the raw loop's second run — and its faster
+            // run counts.
+            var second = await RunPipelineOnFreshStore(storeKind, system, graphSettings, "bench-pipeline-2", count, log, ct).ConfigureAwait(false);
+            var (run, other) = second.SteadyRate > firstRun.SteadyRate ? (second, firstRun) : (firstRun, second);
             var metrics = run.Metrics;
             var pipelineRate = metrics.Committed / run.Elapsed.TotalSeconds;
             var liveRate = live.Metrics.Committed / live.Elapsed.TotalSeconds;
@@ -181,7 +189,7 @@ public static class BenchCommand
             var ratio = run.SteadyRate / rawSteady;
             stdout.WriteLine($"producer                : {count / backlogProduce.TotalSeconds,12:N0} records/s alone; {count / produceElapsed.TotalSeconds,12:N0} records/s beside the live pipeline");
             stdout.WriteLine($"raw librdkafka consume  : {rawSteady,12:N0} records/s steady ({SteadyFrom:P0}–{SteadyTo:P0} of the records; {rawSteadyBefore:N0} before the pipeline, {rawSteadyAfter:N0} after, the faster counts); first to last record {rawRate:N0} ({rawBefore:N0}, {rawAfter:N0}; {rawCount} records)");
-            stdout.WriteLine($"pipeline capacity       : {run.SteadyRate,12:N0} records/s steady ({SteadyFrom:P0}–{SteadyTo:P0} of the records committed); first to last {pipelineRate:N0} ({metrics.Committed:0} records stored and committed in {run.Elapsed.TotalSeconds:0.00}s, store={storeKind})");
+            stdout.WriteLine($"pipeline capacity       : {run.SteadyRate,12:N0} records/s steady ({SteadyFrom:P0}–{SteadyTo:P0} of the records committed; {firstRun.SteadyRate:N0} before the raw loop's second run, {second.SteadyRate:N0} after, the faster counts); first to last {pipelineRate:N0} ({metrics.Committed:0} records stored and committed in {run.Elapsed.TotalSeconds:0.00}s, store={storeKind}; the other run {other.Metrics.Committed:0} in {other.Elapsed.TotalSeconds:0.00}s)");
             stdout.WriteLine($"pipeline live           : {liveRate,12:N0} records/s while they are produced (bounded by the producer when it is slower), p50 {liveP50.TotalMilliseconds:0.0} ms, p99 {liveP99.TotalMilliseconds:0.0} ms read → durable");
             stdout.WriteLine($"end-to-end latency      : p50 {p50.TotalMilliseconds:0.0} ms, p99 {p99.TotalMilliseconds:0.0} ms (read → durable, capacity run: the graph's buffers are full)");
             stdout.WriteLine($"process CPU             : {run.CpuSeconds / run.Elapsed.TotalSeconds:0.00} of {Environment.ProcessorCount} cores on average, {run.CpuSeconds * 1e6 / Math.Max(1, metrics.Committed):0.0} µs per record (capacity run: graph and consumer)");
@@ -207,6 +215,27 @@ public static class BenchCommand
         finally
         {
             await system.Terminate().ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
+            if (alerts is not null) await alerts.DisposeAsync().ConfigureAwait(false);
+            if (File.Exists(tempDb)) File.Delete(tempDb);
+        }
+    }
+
+    /// <summary>The capacity run again, on the backlog of <see cref="Topic"/>, with a store of its own so no row is a replay.</summary>
+    private static async Task<PipelineRun> RunPipelineOnFreshStore(
+        string storeKind, ActorSystem system, TransactionGraphSettings settings, string groupId, int count, ILoggingAdapter log, CancellationToken ct)
+    {
+        var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
+        ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
+        IAlertStore? alerts = storeKind == "sqlite" ? new SqliteAlertStore(tempDb) : null;
+        try
+        {
+            await store.InitializeAsync(ct).ConfigureAwait(false);
+            if (alerts is not null) await alerts.InitializeAsync(ct).ConfigureAwait(false);
+            return await RunPipeline(system, settings, Topic, groupId, count, store, alerts, log, startProducing: null, progress: null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
             await store.DisposeAsync().ConfigureAwait(false);
             if (alerts is not null) await alerts.DisposeAsync().ConfigureAwait(false);
             if (File.Exists(tempDb)) File.Delete(tempDb);
@@ -259,6 +288,9 @@ public static class BenchCommand
                 firstRecord = watch.Elapsed;
                 cpuAtFirst = Process.GetCurrentProcess().TotalProcessorTime;
                 atFirst = RuntimeCounters.Now();
+
+                // Marks where the measured run begins, for a profiler started from outside.
+                progress?.WriteLine($"  … first record after {firstRecord.Value.TotalSeconds:0.0}s");
             }
 
             ct.ThrowIfCancellationRequested();

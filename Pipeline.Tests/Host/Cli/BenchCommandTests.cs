@@ -22,6 +22,7 @@ public sealed class BenchCommandTests
         Assert.Contains("; 2000 records)", text); // the raw loop read the whole backlog
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(text, @"[\d,]+ records/s steady").Count); // both capacities over the run's middle
         Assert.Contains("(2000 records stored and committed in", text); // so did the pipeline
+        Assert.Contains("before the raw loop's second run", text); // the pipeline ran twice too, alternating with the raw loop
         Assert.Contains("pipeline live", text);
         Assert.Contains("RATIO pipeline / raw consume = ", text);
     }
