@@ -86,13 +86,15 @@ public static class ProtectPiiFlow
     {
         switch (element)
         {
-            case AcceptedTransaction accepted:
+            case AcceptedTransaction { PiiProtected: false } accepted:
             {
-                int cards = 0, emails = 0;
-                var result = ProtectAccepted(accepted, protector, ref cards, ref emails);
-                if (cards > 0) metrics.RecordPiiProtected("card_number");
-                if (emails > 0) metrics.RecordPiiProtected("email");
-                return result;
+                var transaction = accepted.Transaction;
+                if (transaction.CardNumber is null && transaction.Email is null && transaction.ExtraJson is null) return accepted;
+                if (transaction.CardNumber is not null) metrics.RecordPiiProtected("card_number");
+                if (transaction.Email is not null) metrics.RecordPiiProtected("email");
+                var protectedTransaction = protector.Protect(transaction);
+                if (transaction.ExtraJson is { } extra) protectedTransaction = protectedTransaction with { ExtraJson = PiiRedactor.RedactText(extra) };
+                return accepted with { Transaction = protectedTransaction, PiiProtected = true };
             }
 
             case QuarantinedRecord { Redacted: false } quarantined:
@@ -105,21 +107,5 @@ public static class ProtectPiiFlow
             default:
                 return element;
         }
-    }
-
-    /// <summary>
-    /// <see cref="Protect"/> of an accepted transaction, counting the tokenised card numbers and e-mails in
-    /// <paramref name="cards"/> and <paramref name="emails"/> instead of recording each (a batch records its sums once).
-    /// </summary>
-    internal static AcceptedTransaction ProtectAccepted(AcceptedTransaction accepted, PiiProtector protector, ref int cards, ref int emails)
-    {
-        if (accepted.PiiProtected) return accepted;
-        var transaction = accepted.Transaction;
-        if (transaction.CardNumber is null && transaction.Email is null && transaction.ExtraJson is null) return accepted;
-        if (transaction.CardNumber is not null) cards++;
-        if (transaction.Email is not null) emails++;
-        var protectedTransaction = protector.Protect(transaction);
-        if (transaction.ExtraJson is { } extra) protectedTransaction = protectedTransaction with { ExtraJson = PiiRedactor.RedactText(extra) };
-        return accepted with { Transaction = protectedTransaction, PiiProtected = true };
     }
 }

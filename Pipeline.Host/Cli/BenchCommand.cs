@@ -108,11 +108,8 @@ public static class BenchCommand
         // 1. The baseline: a bare librdkafka consumer loop draining a backlog (again after the pipeline, step 5).
         var backlogProduce = ProduceBacklog(cluster.BootstrapServers, RawTopic, payloads, partitions);
         var (rawBefore, rawCount, rawSteadyBefore) = RawConsume(cluster.BootstrapServers, RawTopic, count, sameAsPipeline);
-        var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
-        ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
-        await store.InitializeAsync(ct).ConfigureAwait(false);
-        IAlertStore? alerts = storeKind == "sqlite" ? new SqliteAlertStore(tempDb) : null;
-        if (alerts is not null) await alerts.InitializeAsync(ct).ConfigureAwait(false);
+        var stores = await BenchStores.OpenAsync(storeKind, ct).ConfigureAwait(false);
+        var (store, alerts) = (stores.Store, stores.Alerts);
 
         var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(config));
         try
@@ -215,9 +212,7 @@ public static class BenchCommand
         finally
         {
             await system.Terminate().ConfigureAwait(false);
-            await store.DisposeAsync().ConfigureAwait(false);
-            if (alerts is not null) await alerts.DisposeAsync().ConfigureAwait(false);
-            if (File.Exists(tempDb)) File.Delete(tempDb);
+            await stores.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -225,20 +220,32 @@ public static class BenchCommand
     private static async Task<PipelineRun> RunPipelineOnFreshStore(
         string storeKind, ActorSystem system, TransactionGraphSettings settings, string groupId, int count, ILoggingAdapter log, CancellationToken ct)
     {
-        var tempDb = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
-        ITransactionStore store = storeKind == "sqlite" ? new SqliteTransactionStore(tempDb) : new NullTransactionStore();
-        IAlertStore? alerts = storeKind == "sqlite" ? new SqliteAlertStore(tempDb) : null;
-        try
+        await using var stores = await BenchStores.OpenAsync(storeKind, ct).ConfigureAwait(false);
+        return await RunPipeline(system, settings, Topic, groupId, count, stores.Store, stores.Alerts, log, startProducing: null, progress: null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The stores a bench run writes to: nothing (<c>none</c>), or a throwaway SQLite file deleted on dispose.</summary>
+    private sealed class BenchStores(ITransactionStore store, IAlertStore? alerts, string? file) : IAsyncDisposable
+    {
+        public ITransactionStore Store { get; } = store;
+
+        public IAlertStore? Alerts { get; } = alerts;
+
+        public static async Task<BenchStores> OpenAsync(string storeKind, CancellationToken ct)
         {
-            await store.InitializeAsync(ct).ConfigureAwait(false);
-            if (alerts is not null) await alerts.InitializeAsync(ct).ConfigureAwait(false);
-            return await RunPipeline(system, settings, Topic, groupId, count, store, alerts, log, startProducing: null, progress: null, ct).ConfigureAwait(false);
+            if (storeKind != "sqlite") return new BenchStores(new NullTransactionStore(), null, null);
+            var file = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Guid.NewGuid():N}.db");
+            var stores = new BenchStores(new SqliteTransactionStore(file), new SqliteAlertStore(file), file);
+            await stores.Store.InitializeAsync(ct).ConfigureAwait(false);
+            await stores.Alerts!.InitializeAsync(ct).ConfigureAwait(false);
+            return stores;
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
-            await store.DisposeAsync().ConfigureAwait(false);
-            if (alerts is not null) await alerts.DisposeAsync().ConfigureAwait(false);
-            if (File.Exists(tempDb)) File.Delete(tempDb);
+            await Store.DisposeAsync().ConfigureAwait(false);
+            if (Alerts is not null) await Alerts.DisposeAsync().ConfigureAwait(false);
+            if (file is not null && File.Exists(file)) File.Delete(file);
         }
     }
 

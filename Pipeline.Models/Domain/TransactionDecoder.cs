@@ -162,8 +162,17 @@ public static class TransactionDecoder
             {
                 extra.WriteEndObject();
                 extra.Flush();
-                extraJson = Encoding.UTF8.GetString(extraBuffer!.WrittenSpan);
-                if (protector is not null) extraJson = PiiRedactor.RedactText(extraJson);
+                if (protector is null)
+                {
+                    extraJson = Encoding.UTF8.GetString(extraBuffer!.WrittenSpan);
+                }
+                else
+                {
+                    // Masked as bytes before the one conversion to text, not converted, re-encoded and converted again.
+                    var written = extraBuffer!.WrittenSpan.ToArray();
+                    PiiRedactor.RedactInPlace(written);
+                    extraJson = Encoding.UTF8.GetString(written);
+                }
             }
 
             var (card, last4, email) = protector is null ? (values.CardNumber, null, values.Email) : protector.ProtectFields(values.CardNumber, values.Email);
