@@ -12,6 +12,13 @@ namespace Pipeline.Tests.Infrastructure;
 /// timestamps are rebased. Keeps to the schedule (rate × elapsed) rather than to a fixed sleep, so a late
 /// tick catches up instead of lowering the rate.
 /// </summary>
+/// <remarks>
+/// The linger scales with the rate so each produce request carries several records per partition, as a real
+/// producer's batches do under load. The mock broker stores every request as one message set, finds a fetch
+/// offset by walking its partition's list of sets from the oldest, and answers each fetch with one set. One-record
+/// sets at a low rate therefore make a lagging consumer pay a walk over up to 5 MB of sets for each record it
+/// fetches: once behind, it cannot catch up while the producer runs, and the broker thread takes most of a core.
+/// </remarks>
 public sealed class PacedProducer : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
@@ -33,7 +40,7 @@ public sealed class PacedProducer : IDisposable
         _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
-            LingerMs = 2,
+            LingerMs = LingerFor(rate),
             Acks = Acks.All,
             EnableIdempotence = true,
         }).SetLogHandler((_, _) => { }).Build();
@@ -116,6 +123,9 @@ public sealed class PacedProducer : IDisposable
             }
         }
     }
+
+    // About eight records per partition of the default four in each request, within [2, 50] ms.
+    private static double LingerFor(double rate) => Math.Clamp(Math.Round(32_000 / rate), 2, 50);
 
     private static DateTimeOffset TruncateToMillisecond(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 }
