@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Pipeline.Graph.Ingest;
 
 /// <summary>
@@ -64,14 +66,16 @@ public sealed class InMemoryDedupeStore : IDedupeStore
         for (var i = 0; i < claims.Count; i++)
         {
             var claim = claims[i];
-            if (_entries.TryGetValue(claim.TransactionId, out var owner))
+            // Nearly every id is new and the map is far larger than the cache: one probe finds or adds it.
+            if (_entries.Count >= _capacity && !_entries.ContainsKey(claim.TransactionId)) Evict();
+            ref var owner = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, claim.TransactionId, out var known);
+            if (known)
             {
                 verdicts[i] = !(owner.Partition == claim.Partition && owner.Offset == claim.Offset && string.Equals(_topics[owner.Topic], claim.Topic, StringComparison.Ordinal));
                 continue;
             }
 
-            if (_entries.Count >= _capacity) Evict();
-            _entries.Add(claim.TransactionId, new Entry(Intern(claim.Topic), claim.Partition, claim.Offset));
+            owner = new Entry(Intern(claim.Topic), claim.Partition, claim.Offset);
             _order.Enqueue((claim.TransactionId, (int)Math.Min(int.MaxValue, now + _ttlSeconds)));
         }
 

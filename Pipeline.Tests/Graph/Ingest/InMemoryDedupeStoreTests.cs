@@ -64,6 +64,17 @@ public sealed class InMemoryDedupeStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Claim_should_flag_a_copy_without_forgetting_anything_when_the_store_is_full()
+    {
+        var store = new InMemoryDedupeStore(3, TimeSpan.FromHours(1), _clock);
+        store.Claim([Claim(1, 0, 1), Claim(2, 0, 2), Claim(3, 0, 3)]);
+
+        Assert.Equal([true, false], store.Claim([Claim(1, 1, 1), Claim(1, 0, 1)]));
+        Assert.Equal(3, store.Count);
+        Assert.Equal([true, true, true], store.Claim([Claim(1, 1, 1), Claim(2, 1, 2), Claim(3, 1, 3)]));
+    }
+
+    [Fact]
     public void Store_should_need_at_most_120_bytes_per_remembered_id_when_holding_200000_ids()
     {
         const int ids = 200_000;
