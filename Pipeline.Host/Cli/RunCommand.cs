@@ -78,7 +78,10 @@ public static class RunCommand
     }
 
     /// <summary>Builds the web host: Akka, the graph service, health and metrics endpoints, JSON logs.</summary>
-    public static WebApplication BuildApp(PipelineRuntime runtime)
+    public static WebApplication BuildApp(PipelineRuntime runtime) => BuildApp(runtime, configure: null);
+
+    /// <summary>As <see cref="BuildApp(PipelineRuntime)"/>, with <paramref name="configure"/> adding services last.</summary>
+    internal static WebApplication BuildApp(PipelineRuntime runtime, Action<IServiceCollection>? configure)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(runtime.Options.HttpUrl);
@@ -113,6 +116,7 @@ public static class RunCommand
         builder.Services.AddInspector(runtime, Program.EnvironmentVariables());
         builder.Services.AddSingleton<IModelCommands, RegistryModelCommands>();
         builder.Services.AddStatusPage();
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapHealth();
         app.MapStatusPage();

@@ -94,7 +94,13 @@ public sealed class LifecycleRecorder : IAsyncDisposable
 
     private sealed class VersionMirror : ReceiveActor
     {
-        public VersionMirror(LifecycleRecorder recorder) =>
+        public VersionMirror(LifecycleRecorder recorder)
+        {
             Receive<ModelRegistryProtocol.VersionUpdated>(update => recorder.Record(update.Info));
+            // A subscriber also gets the promoted and candidate models; the mirror keeps only the versions'
+            // rows, and leaving the rest unhandled logged a dead letter at every start and promotion.
+            Receive<ModelRegistryProtocol.ModelPromoted>(_ => { });
+            Receive<ModelRegistryProtocol.ShadowRequested>(_ => { });
+        }
     }
 }

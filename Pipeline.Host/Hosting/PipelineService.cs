@@ -75,7 +75,7 @@ public sealed class PipelineService(
 
         StartAlertDelivery(settings, services, materializer);
         _progress = ReportProgressAsync(_stopping.Token);
-        foreach (var companion in companions) _companions.Add(companion.RunAsync(runtime, _stopping.Token));
+        foreach (var companion in companions) _companions.Add(WatchAsync(companion));
     }
 
     /// <inheritdoc />
@@ -236,6 +236,26 @@ public sealed class PipelineService(
             lag,
             latency.Quantile(0.5).TotalMilliseconds,
             latency.Quantile(0.99).TotalMilliseconds);
+    }
+
+    // A companion that fails (the embedded producer) would leave the graph waiting for input that never comes:
+    // the host stops with the error, as it does when the stream fails, instead of running on silently.
+    private async Task WatchAsync(IPipelineCompanion companion)
+    {
+        try
+        {
+            await companion.RunAsync(runtime, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping is the expected end of a companion.
+        }
+        catch (Exception ex)
+        {
+            runtime.Failure ??= ex;
+            logger.LogCritical(ex, "{Companion} failed; stopping the host", companion.GetType().Name);
+            lifetime.StopApplication();
+        }
     }
 
     private static async Task IgnoreCancellation(Task task)

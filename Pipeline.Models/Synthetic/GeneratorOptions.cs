@@ -44,15 +44,17 @@ public sealed record GeneratorOptions
     public DateTimeOffset Start { get; init; } = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
-    /// Mean event-time gap between two consecutive transactions across all accounts (default 1 s; range 1 ms to 1 day).
+    /// Mean event-time gap between two consecutive transactions across all accounts (default 1 s; range 1 µs to 1 day).
+    /// Event times are written to the millisecond, so gaps below 1 ms (above 1,000 transactions per second) give
+    /// some transactions the same timestamp.
     /// Gaps are exponential, so per-account gaps average <c>Accounts × MeanInterArrival</c> for an average account.
     /// </summary>
     public TimeSpan MeanInterArrival
     {
         get;
-        init => field = value >= TimeSpan.FromMilliseconds(1) && value <= TimeSpan.FromDays(1)
+        init => field = value >= TimeSpan.FromMicroseconds(1) && value <= TimeSpan.FromDays(1)
             ? value
-            : throw Range(nameof(MeanInterArrival), value, "[1 ms, 1 day]");
+            : throw Range(nameof(MeanInterArrival), value, "[1 µs, 1 day]");
     } = TimeSpan.FromSeconds(1);
 
     /// <summary>Share of attack-phase transactions that are fraud (default 0.1; range [0, 1]).</summary>

@@ -101,6 +101,24 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir.FullName, "akka-persistence.db")), "the registry journal lives beside the store");
     }
 
+    [Fact]
+    public async Task Run_should_process_every_transaction_when_the_embedded_producer_runs_above_1000_per_second()
+    {
+        // Above 1,000/s the producer's event-time gap is below a millisecond; the generator refused it, and the
+        // host ran on without input.
+        var db = Path.Combine(_dir.FullName, "fast.db");
+        using var cts = new CancellationTokenSource();
+        var run = Program.RunAsync(
+            ["--set", $"pipeline.store.sqlite.path = \"{db}\"; pipeline.http.url = \"http://127.0.0.1:0\"; pipeline.inspector.port = {FreePort.Next()}; pipeline.embedded.producer.rate = 4000; pipeline.embedded.producer.count = 4000"],
+            TextWriter.Null, TextWriter.Null, cts.Token);
+
+        await TransactionGraphTests.WaitUntil(() => run.IsCompleted || (File.Exists(db) && SafeCount(db) >= 4000), TimeSpan.FromSeconds(60));
+        await cts.CancelAsync();
+
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(4000, SafeCount(db));
+    }
+
     private string Db() => $"pipeline.store.sqlite.path = \"{Path.Combine(_dir.FullName, "x.db")}\"";
 
     private static async Task<(int Code, string Stderr)> Run(params string[] args)

@@ -39,17 +39,39 @@ public sealed class RunningHost : IAsyncLifetime
 
     private Pipeline.Graph.Alerting.IAlertStore? _alerts;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync(string.Join("; ",
+            $"pipeline.inspector.token = \"{Token}\"",
+            "pipeline.embedded.producer.rate = 300",
+            "pipeline.progress-interval = 1s"), configure: null, waitForRows: true);
+
+    /// <summary>
+    /// A host of its own with <paramref name="sets"/> on top of the temp database and free ports, and
+    /// <paramref name="configure"/> adding services (a companion under test); dispose it when done.
+    /// </summary>
+    public static async Task<RunningHost> StartAsync(string sets, Action<IServiceCollection> configure)
+    {
+        var host = new RunningHost();
+        try
+        {
+            await host.StartAsync(sets, configure, waitForRows: false);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync(string sets, Action<IServiceCollection>? configure, bool waitForRows)
     {
         var environment = new Dictionary<string, string>();
-        var sets = string.Join("; ",
+        var all = string.Join("; ",
             $"pipeline.store.sqlite.path = \"{Path.Combine(_dir.FullName, "p.db")}\"",
             $"pipeline.http.url = \"{HttpBase}\"",
             $"pipeline.inspector.port = {InspectorPort}",
-            $"pipeline.inspector.token = \"{Token}\"",
-            "pipeline.embedded.producer.rate = 300",
-            "pipeline.progress-interval = 1s");
-        var options = RunOptions.Create(PipelineConfigLoader.Load(environment, null, sets));
+            sets);
+        var options = RunOptions.Create(PipelineConfigLoader.Load(environment, null, all));
         _broker = MockKafkaCluster.Start(options.EmbeddedBrokers);
         foreach (var topic in new[] { options.Graph.TransactionsTopic, options.LabelsTopic }) _broker.CreateTopic(topic, options.EmbeddedPartitions);
         _store = await Preflight.OpenStoreAsync(options.Graph.Store, environment, CancellationToken.None);
@@ -59,15 +81,21 @@ public sealed class RunningHost : IAsyncLifetime
             Persistence = Preflight.Persistence(options.Config, options.Graph.Store, environment),
             LifecycleStore = Preflight.OpenLifecycleStore(options.Graph.Store, environment),
         };
-        App = RunCommand.BuildApp(Runtime);
+        App = RunCommand.BuildApp(Runtime, configure);
         await App.StartAsync();
+        if (!waitForRows) return;
         await TransactionGraphTests.WaitUntil(() => Runtime.Control is not null && Runtime.Metrics.Stored >= 50 && Runtime.Control.Status().Partitions.Count == options.EmbeddedPartitions, TimeSpan.FromSeconds(60));
     }
 
     public async Task DisposeAsync()
     {
-        await App.StopAsync();
-        await App.DisposeAsync();
+        // Null when start-up failed before the app was built.
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
         if (_store is not null) await _store.DisposeAsync();
         if (_alerts is not null) await _alerts.DisposeAsync();
         _broker?.Dispose();
