@@ -136,7 +136,7 @@ public sealed record AlertingSettings
     {
         var min = ConfigReader.Duration(config, minKey, TimeSpan.FromMilliseconds(1), minCap);
         var max = ConfigReader.Duration(config, maxKey, TimeSpan.FromMilliseconds(1), maxCap);
-        if (max < min) throw new ConfigurationException($"setting '{maxKey}' = {max} must be at least '{minKey}' = {min}");
+        if (max < min) throw new ConfigurationException($"setting '{ConfigReader.PathOf(config, maxKey)}' = {max} must be at least '{ConfigReader.PathOf(config, minKey)}' = {min}");
         return new Backoff(min, max, ConfigReader.Double(config, factorKey, 0, 1));
     }
 
@@ -147,7 +147,7 @@ public sealed record AlertingSettings
         if (value.Length == 0) return value;
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
-            throw new ConfigurationException($"setting '{key}' must be an absolute http or https URL (value hidden: it is a secret)");
+            throw new ConfigurationException($"setting '{ConfigReader.PathOf(config, key)}' must be an absolute http or https URL (value hidden: it is a secret)");
         }
 
         return value;

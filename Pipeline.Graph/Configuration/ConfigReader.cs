@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Configuration;
 
 namespace Pipeline.Graph.Configuration;
@@ -12,7 +13,7 @@ public static class ConfigReader
     /// <summary>Fails unless <paramref name="key"/> is present.</summary>
     public static void Require(Config config, string key)
     {
-        if (!config.HasPath(key)) throw new ConfigurationException($"missing setting '{key}' (defaults live in hocon/reference.conf)");
+        if (!config.HasPath(key)) throw new ConfigurationException($"missing setting '{PathOf(config, key)}' (defaults live in hocon/reference.conf)");
     }
 
     /// <summary>A string.</summary>
@@ -20,7 +21,7 @@ public static class ConfigReader
     {
         Require(config, key);
         var v = config.GetString(key) ?? string.Empty;
-        if (!allowEmpty && v.Length == 0) throw new ConfigurationException($"setting '{key}' must not be empty");
+        if (!allowEmpty && v.Length == 0) throw new ConfigurationException($"setting '{PathOf(config, key)}' must not be empty");
         return v;
     }
 
@@ -30,7 +31,7 @@ public static class ConfigReader
         var v = String(config, key);
         if (!allowed.Contains(v, StringComparer.Ordinal))
         {
-            throw new ConfigurationException($"setting '{key}' = '{v}' must be one of: {string.Join(", ", allowed)}");
+            throw new ConfigurationException($"setting '{PathOf(config, key)}' = '{v}' must be one of: {string.Join(", ", allowed)}");
         }
 
         return v;
@@ -46,7 +47,7 @@ public static class ConfigReader
         }
         catch (Exception ex) when (ex is not ConfigurationException)
         {
-            throw new ConfigurationException($"setting '{key}' = '{config.GetString(key)}' must be a boolean");
+            throw new ConfigurationException($"setting '{PathOf(config, key)}' = '{config.GetString(key)}' must be a boolean");
         }
     }
 
@@ -60,7 +61,7 @@ public static class ConfigReader
         var text = config.GetString(key);
         if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) || v < min || v > max)
         {
-            throw new ConfigurationException($"setting '{key}' = '{text}' must be an integer in [{min}, {max}]");
+            throw new ConfigurationException($"setting '{PathOf(config, key)}' = '{text}' must be an integer in [{min}, {max}]");
         }
 
         return v;
@@ -73,7 +74,7 @@ public static class ConfigReader
         var text = config.GetString(key);
         if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < min || v > max)
         {
-            throw new ConfigurationException($"setting '{key}' = '{text}' must be a number in [{min}, {max}]");
+            throw new ConfigurationException($"setting '{PathOf(config, key)}' = '{text}' must be a number in [{min}, {max}]");
         }
 
         return v;
@@ -90,17 +91,28 @@ public static class ConfigReader
         }
         catch (Exception ex) when (ex is not ConfigurationException)
         {
-            throw new ConfigurationException($"setting '{key}' = '{config.GetString(key)}' must be a duration such as 200ms, 5s or 1m");
+            throw new ConfigurationException($"setting '{PathOf(config, key)}' = '{config.GetString(key)}' must be a duration such as 200ms, 5s or 1m");
         }
 
-        if (v < min || v > max) throw new ConfigurationException($"setting '{key}' = {v} must lie in [{min}, {max}]");
+        if (v < min || v > max) throw new ConfigurationException($"setting '{PathOf(config, key)}' = {v} must lie in [{min}, {max}]");
         return v;
     }
 
-    /// <summary>A nested block; missing is an error.</summary>
+    /// <summary>A nested block; missing is an error. Errors of reads from the block name the block's full path.</summary>
     public static Config Block(Config config, string key)
     {
         Require(config, key);
-        return config.GetConfig(key);
+        var block = config.GetConfig(key);
+        s_blockPaths.AddOrUpdate(block, PathOf(config, key));
+        return block;
     }
+
+    /// <summary>
+    /// <paramref name="key"/> with the path of the block <paramref name="config"/> came from when
+    /// <see cref="Block"/> handed it out (<c>pipeline.embedded.producer.rate</c> rather than <c>rate</c>).
+    /// </summary>
+    public static string PathOf(Config config, string key) => s_blockPaths.TryGetValue(config, out var prefix) ? $"{prefix}.{key}" : key;
+
+    // Blocks remember where they came from, for error messages; the table does not keep them alive.
+    private static readonly ConditionalWeakTable<Config, string> s_blockPaths = new();
 }

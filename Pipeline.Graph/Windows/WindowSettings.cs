@@ -119,10 +119,10 @@ public sealed record WindowSettings
         }
         catch (Exception e) when (e is not ConfigurationException)
         {
-            throw new ConfigurationException($"setting '{key}' = '{config.GetValue(key)}' must be a list of durations such as [1m, 1h, 24h]");
+            throw new ConfigurationException($"setting '{ConfigReader.PathOf(config, key)}' = '{config.GetValue(key)}' must be a list of durations such as [1m, 1h, 24h]");
         }
 
-        if (values.Length is < 1 or > 16) throw new ConfigurationException($"setting '{key}' must list 1 to 16 windows, got {values.Length}");
+        if (values.Length is < 1 or > 16) throw new ConfigurationException($"setting '{ConfigReader.PathOf(config, key)}' must list 1 to 16 windows, got {values.Length}");
         return values;
     }
 }

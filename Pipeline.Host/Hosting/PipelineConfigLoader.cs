@@ -8,6 +8,8 @@ namespace Pipeline.Host.Hosting;
 /// command line (<c>--set key=value;key2=value2</c>) &gt; environment &gt; overlay
 /// (<c>--config name|path</c> or <c>PIPELINE_CONFIG</c>) &gt; <c>hocon/reference.conf</c>.
 /// Files are found next to the executable, never relative to the current directory.
+/// Every <c>pipeline.*</c> key an overlay, the environment or <c>--set</c> gives must exist in
+/// <c>reference.conf</c>: a misspelt key would otherwise leave its setting at the default without a word.
 /// </summary>
 public static class PipelineConfigLoader
 {
@@ -35,7 +37,7 @@ public static class PipelineConfigLoader
     /// <param name="environment">Environment variables (injected so tests control them).</param>
     /// <param name="overlay">An overlay name (<c>docker</c> → hocon/docker.conf) or a file path; null for none.</param>
     /// <param name="sets">Command-line overrides: <c>key=value</c> pairs separated by semicolons.</param>
-    /// <exception cref="ConfigurationException">A file is missing or does not parse; the message names it.</exception>
+    /// <exception cref="ConfigurationException">A file is missing or does not parse, or a <c>pipeline.*</c> key is unknown; the message names it.</exception>
     public static Config Load(IReadOnlyDictionary<string, string> environment, string? overlay, string? sets)
     {
         var reference = ParseFile(Path.Combine(HoconDirectory, "reference.conf"));
@@ -45,7 +47,9 @@ public static class PipelineConfigLoader
         if (!string.IsNullOrWhiteSpace(overlay))
         {
             var path = overlay.EndsWith(".conf", StringComparison.Ordinal) ? Path.GetFullPath(overlay) : Path.Combine(HoconDirectory, overlay + ".conf");
-            config = ParseFile(path).WithFallback(config);
+            var layer = ParseFile(path);
+            RejectUnknownKeys(layer, reference, path);
+            config = layer.WithFallback(config);
         }
 
         var env = new List<string>();
@@ -61,7 +65,12 @@ public static class PipelineConfigLoader
             }
         }
 
-        if (env.Count > 0) config = ConfigurationFactory.ParseString(string.Join('\n', env)).WithFallback(config);
+        if (env.Count > 0)
+        {
+            var layer = ConfigurationFactory.ParseString(string.Join('\n', env));
+            RejectUnknownKeys(layer, reference, "the environment");
+            config = layer.WithFallback(config);
+        }
 
         if (!string.IsNullOrWhiteSpace(sets))
         {
@@ -72,10 +81,42 @@ public static class PipelineConfigLoader
                     if (eq <= 0) throw new ConfigurationException($"--set expects key=value pairs separated by ';', got '{pair}'");
                     return $"{pair[..eq].Trim()} = {pair[(eq + 1)..].Trim()}";
                 });
-            config = Parse(string.Join('\n', lines), "--set").WithFallback(config);
+            var layer = Parse(string.Join('\n', lines), "--set");
+            RejectUnknownKeys(layer, reference, "--set");
+            config = layer.WithFallback(config);
         }
 
         return config;
+    }
+
+    // Blocks whose keys are open: librdkafka's own (checked against librdkafka when the clients are
+    // built) and the per-feature limits of the fixed scaler (checked against the feature names).
+    private static readonly string[] OpenBlocks = [".kafka-clients", "pipeline.scoring.scaler.fixed-limits"];
+
+    private static void RejectUnknownKeys(Config layer, Config reference, string origin)
+    {
+        if (!layer.HasPath("pipeline")) return;
+        foreach (var path in LeafPaths(layer.GetValue("pipeline"), "pipeline"))
+        {
+            if (!reference.HasPath(path))
+            {
+                throw new ConfigurationException($"{origin}: unknown setting '{path}' (hocon/reference.conf lists every setting; check the spelling)");
+            }
+        }
+    }
+
+    private static IEnumerable<string> LeafPaths(Akka.Configuration.Hocon.HoconValue value, string path)
+    {
+        if (OpenBlocks.Any(open => path.EndsWith(open, StringComparison.Ordinal)) || !value.IsObject())
+        {
+            yield return path;
+            yield break;
+        }
+
+        foreach (var (key, child) in value.GetObject().Items)
+        {
+            foreach (var leaf in LeafPaths(child, $"{path}.{key}")) yield return leaf;
+        }
     }
 
     private static Config ParseFile(string path)

@@ -41,7 +41,7 @@ public sealed partial record PostgresStoreSettings
     public static PostgresStoreSettings Create(Config postgres)
     {
         var connectionString = ConfigReader.String(postgres, "connection-string");
-        if (connectionString.Length > 0) PostgresConnectionString.Parse(connectionString, "connection-string");
+        if (connectionString.Length > 0) PostgresConnectionString.Parse(connectionString, ConfigReader.PathOf(postgres, "connection-string"));
         var schema = ConfigReader.String(postgres, "schema", allowEmpty: false);
         if (!Identifier().IsMatch(schema))
         {
@@ -86,7 +86,7 @@ public sealed partial record PostgresStoreSettings
     /// their own connections to the store's database. It holds the password: never log it.
     /// </summary>
     /// <exception cref="ConfigurationException">The connection string does not parse (the message never contains it).</exception>
-    public NpgsqlConnectionStringBuilder ConnectionStringBuilder() => PostgresConnectionString.Parse(ConnectionString, "connection-string");
+    public NpgsqlConnectionStringBuilder ConnectionStringBuilder() => PostgresConnectionString.Parse(ConnectionString, "pipeline.store.postgres.connection-string");
 
     /// <summary>The settings with the connection string's password masked.</summary>
     public override string ToString() =>

@@ -72,8 +72,38 @@ public sealed class PipelineConfigLoaderTests
 
         var ex = Assert.Throws<ConfigurationException>(() => RunOptions.Create(config));
 
-        Assert.Contains("batch-size", ex.Message);
+        Assert.Contains("'pipeline.store.batch-size'", ex.Message);
         Assert.Contains("[1, 100000]", ex.Message);
+    }
+
+    [Fact]
+    public void Load_should_refuse_a_misspelt_key_naming_it_and_where_it_was_given()
+    {
+        var dir = Directory.CreateTempSubdirectory();
+        var overlay = Path.Combine(dir.FullName, "typo.conf");
+        File.WriteAllText(overlay, "pipeline { store { batch-size = 10, flush-intervall = 1s } }");
+
+        var fromCommandLine = Assert.Throws<ConfigurationException>(() => PipelineConfigLoader.Load(NoEnvironment, null, "pipeline.store.batch-sise = 5000"));
+        var fromOverlay = Assert.Throws<ConfigurationException>(() => PipelineConfigLoader.Load(NoEnvironment, overlay, null));
+
+        Assert.Contains("--set", fromCommandLine.Message);
+        Assert.Contains("unknown setting 'pipeline.store.batch-sise'", fromCommandLine.Message);
+        Assert.Contains(overlay, fromOverlay.Message);
+        Assert.Contains("unknown setting 'pipeline.store.flush-intervall'", fromOverlay.Message);
+    }
+
+    [Fact]
+    public void Load_should_accept_keys_of_open_blocks_settings_outside_pipeline_and_every_environment_variable()
+    {
+        var environment = PipelineConfigLoader.EnvironmentMappings.ToDictionary(m => m.Variable, _ => "value");
+
+        var config = PipelineConfigLoader.Load(environment, null, string.Join("; ",
+            "pipeline.kafka.consumer.kafka-clients.fetch.wait.max.ms = 20",
+            "pipeline.scoring.scaler.fixed-limits.amount = [0, 10000]",
+            "akka.loglevel = INFO"));
+
+        Assert.Equal("20", config.GetString("pipeline.kafka.consumer.kafka-clients.fetch.wait.max.ms"));
+        Assert.Equal("value", config.GetString("pipeline.store.postgres.connection-string"));
     }
 
     [Fact]
