@@ -55,4 +55,7 @@ public interface IAlertStore : IAsyncDisposable
 
     /// <summary>The waiting rows of <paramref name="channel"/>.</summary>
     Task<OutboxStats> GetOutboxStatsAsync(string channel, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="count"/> alerts, newest first, with their delivery state per channel.</summary>
+    Task<IReadOnlyList<RecentAlert>> RecentAsync(int count, CancellationToken cancellationToken);
 }

@@ -249,6 +249,28 @@ public sealed class PostgresAlertStore : IAlertStore, IOutboxSignalSource
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<RecentAlert>> RecentAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand("""
+            SELECT a.alert_id, a.transaction_id, a.created_at, a.severity, a.score, a.reasons::text,
+                   coalesce((SELECT string_agg(o.channel || ': ' || o.state, ', ' ORDER BY o.channel)
+                             FROM alert_outbox o WHERE o.alert_id = a.alert_id), '')
+            FROM alerts a ORDER BY a.created_at DESC, a.alert_id LIMIT @count
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("count", NpgsqlDbType.Integer) { Value = count });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var alerts = new List<RecentAlert>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            alerts.Add(new RecentAlert(
+                reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3), reader.GetDouble(4),
+                AlertRows.ParseReasons(reader.GetString(5)), reader.GetString(6)));
+        }
+
+        return alerts;
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType elementType, T[] values) =>

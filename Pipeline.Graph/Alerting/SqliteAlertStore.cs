@@ -281,6 +281,29 @@ public sealed class SqliteAlertStore : IAlertStore, IOutboxSignalSource
     });
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<RecentAlert>> RecentAsync(int count, CancellationToken cancellationToken) => _worker.Run<IReadOnlyList<RecentAlert>>(() =>
+    {
+        using var cmd = Connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT a.alert_id, a.transaction_id, a.created_at, a.severity, a.score, a.reasons,
+                   coalesce((SELECT group_concat(channel || ': ' || state, ', ')
+                             FROM (SELECT channel, state FROM alert_outbox o WHERE o.alert_id = a.alert_id ORDER BY channel)), '')
+            FROM alerts a ORDER BY a.created_at DESC, a.alert_id LIMIT $count
+            """;
+        cmd.Parameters.Add("$count", SqliteType.Integer).Value = count;
+        using var reader = cmd.ExecuteReader();
+        var alerts = new List<RecentAlert>();
+        while (reader.Read())
+        {
+            alerts.Add(new RecentAlert(
+                Guid.Parse(reader.GetString(0)), reader.GetString(1), AlertRows.ParseSqliteTime(reader.GetString(2)), reader.GetString(3), reader.GetDouble(4),
+                AlertRows.ParseReasons(reader.GetString(5)), reader.GetString(6)));
+        }
+
+        return alerts;
+    });
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         try
@@ -314,6 +337,7 @@ public sealed class SqliteAlertStore : IAlertStore, IOutboxSignalSource
             severity TEXT NOT NULL CHECK (severity IN ('LOW', 'MEDIUM', 'HIGH', 'CRITICAL')),
             threshold REAL NOT NULL, reasons TEXT NOT NULL, model_version TEXT NOT NULL, created_at TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_alerts_account_event ON alerts(account_id, event_ts);
+        CREATE INDEX IF NOT EXISTS ix_alerts_created ON alerts(created_at);
         CREATE TABLE IF NOT EXISTS alert_outbox(
             seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL REFERENCES alerts(alert_id), channel TEXT NOT NULL,
             account_id TEXT NOT NULL,

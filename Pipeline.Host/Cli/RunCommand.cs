@@ -61,6 +61,8 @@ public static class RunCommand
                         Persistence = Preflight.Persistence(config, options.Graph.Store, environment),
                         LifecycleStore = Preflight.OpenLifecycleStore(options.Graph.Store, environment),
                     };
+                    // Last of the checks: the port must still be free when Kestrel binds it, moments later.
+                    Preflight.CheckHttpEndpoint(options.HttpUrl);
                     var app = BuildApp(runtime);
                     await app.RunAsync(ct).ConfigureAwait(false);
                     return runtime.Failure is null ? 0 : 1;
@@ -112,6 +114,8 @@ public static class RunCommand
             builder.Services.AddSingleton<IPipelineCompanion, EmbeddedProducerCompanion>();
         }
 
+        // alerts tail and the status page read the alerts the graph wrote, with their delivery state.
+        if (runtime.AlertStore is { } alertStore) builder.Services.AddSingleton<IAlertFeed>(new StoreAlertFeed(alertStore));
         builder.Services.AddHostedService<PipelineService>();
         builder.Services.AddInspector(runtime, Program.EnvironmentVariables());
         builder.Services.AddSingleton<IModelCommands, RegistryModelCommands>();

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Configuration;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph.Alerting;
@@ -132,6 +135,35 @@ public static class Preflight
         {
             var reason = errors.Count > 0 ? errors[^1] : ex.Error.Reason;
             throw new BrokerUnreachableException($"cannot reach Kafka at '{bootstrapServers}' within {timeout.TotalSeconds:0}s: {reason}");
+        }
+    }
+
+    /// <summary>
+    /// Binds <paramref name="httpUrl"/>'s address and port for a moment, so a port already in use ends in one
+    /// line before the graph starts, not in Kestrel's unhandled exception after it did.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The URL does not parse, or its address cannot be bound.</exception>
+    public static void CheckHttpEndpoint(string httpUrl)
+    {
+        if (!Uri.TryCreate(httpUrl.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            throw new ConfigurationException($"setting 'pipeline.http.url' = '{httpUrl}' is not an absolute URL such as http://127.0.0.1:8080");
+        }
+
+        if (uri.Port == 0) return;
+        var address = uri.IsLoopback ? IPAddress.Loopback : IPAddress.TryParse(uri.Host, out var parsed) ? parsed : IPAddress.Any;
+        var listener = new TcpListener(address, uri.Port);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException ex)
+        {
+            throw new ConfigurationException($"cannot listen on {httpUrl} for /health and /metrics ({ex.SocketErrorCode}): set pipeline.http.url or PIPELINE_HTTP_URL to a free address (port 0 = any free port)");
+        }
+        finally
+        {
+            listener.Stop();
         }
     }
 }

@@ -15,7 +15,4 @@ public interface IStatusFeed
 
     /// <summary>A drift detector fired.</summary>
     void RecordDrift(DriftEventInfo drift);
-
-    /// <summary>An alert was raised (and delivered or not).</summary>
-    void RecordAlert(AlertInfo alert);
 }

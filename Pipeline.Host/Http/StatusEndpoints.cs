@@ -129,7 +129,7 @@ public static class StatusEndpoints
             }
         }
 
-        var alerts = alertFeed?.RecentAlerts(20) ?? (feed.Alerts.Count > 0 ? feed.Alerts : feed.Anomalies);
+        var alerts = await RecentAlertsAsync(alertFeed, feed, ct).ConfigureAwait(false);
         var drift = driftFeed?.RecentDrift(50) ?? feed.Drift;
         var latency = metrics.EndToEnd;
         return new JsonObject
@@ -185,5 +185,20 @@ public static class StatusEndpoints
             ["models"] = new JsonObject { ["active"] = active, ["versions"] = modelVersions },
             ["alerts"] = new JsonArray(alerts.Select(a => (JsonNode)AlertsPalette.ToJson(a)).ToArray()),
         };
+    }
+
+    // The alerts the graph wrote (with their delivery state) when the host has an alert store; otherwise, or
+    // while the store cannot be read, the anomalies this host scored, so the page still shows what was flagged.
+    private static async Task<IReadOnlyList<AlertInfo>> RecentAlertsAsync(IAlertFeed? alertFeed, StatusFeedSnapshot feed, CancellationToken ct)
+    {
+        if (alertFeed is null) return feed.Anomalies;
+        try
+        {
+            return await alertFeed.RecentAlertsAsync(20, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return feed.Anomalies;
+        }
     }
 }

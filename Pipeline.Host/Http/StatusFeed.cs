@@ -28,7 +28,6 @@ public sealed class StatusFeed : IStatusFeed, IDriftFeed, ILifecycleObserver
     private readonly Dictionary<string, ModelUse> _models = new(StringComparer.Ordinal);
     private readonly LinkedList<AlertInfo> _anomalies = new();
     private readonly LinkedList<DriftEventInfo> _drift = new();
-    private readonly LinkedList<AlertInfo> _alerts = new();
     private readonly SortedDictionary<long, RegistryVersion> _versions = [];
     private readonly Histogram _scores;
     private readonly TimeProvider _clock;
@@ -83,12 +82,6 @@ public sealed class StatusFeed : IStatusFeed, IDriftFeed, ILifecycleObserver
     }
 
     /// <inheritdoc />
-    public void RecordAlert(AlertInfo alert)
-    {
-        lock (_gate) Push(_alerts, alert);
-    }
-
-    /// <inheritdoc />
     /// <remarks>
     /// Stamped with the time it was heard, so it lands on the page's wall-clock timeline even when the
     /// transactions' event times lie in the past (a backlog, a replay); the event time is in the detail.
@@ -129,7 +122,6 @@ public sealed class StatusFeed : IStatusFeed, IDriftFeed, ILifecycleObserver
                 _models.Select(kv => new ModelVersionSeen(kv.Key, kv.Value.FirstSeen, kv.Value.LastSeen, kv.Value.Count)).OrderByDescending(m => m.LastSeen).ToList(),
                 [.. _anomalies],
                 [.. _drift],
-                [.. _alerts],
                 _versions.Values.Reverse().ToList());
         }
     }

@@ -9,7 +9,6 @@ namespace Pipeline.Host.Http;
 /// <param name="Models">Model versions seen scoring, most recently used first.</param>
 /// <param name="Anomalies">Recent flagged transactions with their reasons, newest first.</param>
 /// <param name="Drift">Recent drift events, newest first.</param>
-/// <param name="Alerts">Recent alerts, newest first.</param>
 /// <param name="RegistryVersions">The registry's model versions as last published, newest first (empty when no lifecycle recorder runs).</param>
 public sealed record StatusFeedSnapshot(
     long Scored,
@@ -18,5 +17,4 @@ public sealed record StatusFeedSnapshot(
     IReadOnlyList<ModelVersionSeen> Models,
     IReadOnlyList<AlertInfo> Anomalies,
     IReadOnlyList<DriftEventInfo> Drift,
-    IReadOnlyList<AlertInfo> Alerts,
     IReadOnlyList<Pipeline.Graph.Retraining.ModelVersionInfo> RegistryVersions);

@@ -22,14 +22,31 @@ public sealed class AlertsPalette(IAlertFeed? feed) : IInspectorPalette
     /// <inheritdoc />
     public async IAsyncEnumerable<InspectorReply> ExecuteAsync(InspectorInvocation invocation, [EnumeratorCancellation] CancellationToken ct)
     {
-        await Task.CompletedTask.ConfigureAwait(false);
         if (feed is null)
         {
             yield return InspectorReply.Error("alerting is not available in this host");
             yield break;
         }
 
-        var alerts = feed.RecentAlerts(invocation.Int("-c", 1, 1000));
+        var count = invocation.Int("-c", 1, 1000);
+        IReadOnlyList<AlertInfo> alerts = [];
+        string? failure = null;
+        try
+        {
+            alerts = await feed.RecentAlertsAsync(count, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The alert store is a database: when it is down the operator hears why, not a dropped connection.
+            failure = $"could not read the alerts: {ex.Message}";
+        }
+
+        if (failure is not null)
+        {
+            yield return InspectorReply.Error(failure);
+            yield break;
+        }
+
         yield return new InspectorReply(
             alerts.Count == 0 ? "no alerts yet" : string.Join('\n', alerts.Select(Line)),
             new JsonObject { ["alerts"] = new JsonArray(alerts.Select(a => (JsonNode)ToJson(a)).ToArray()) });

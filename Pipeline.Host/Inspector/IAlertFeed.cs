@@ -4,5 +4,5 @@ namespace Pipeline.Host.Inspector;
 public interface IAlertFeed
 {
     /// <summary>The newest <paramref name="count"/> alerts, newest first.</summary>
-    IReadOnlyList<AlertInfo> RecentAlerts(int count);
+    Task<IReadOnlyList<AlertInfo>> RecentAlertsAsync(int count, CancellationToken cancellationToken);
 }

@@ -72,6 +72,14 @@ internal static class AlertTestData
         return connectionString;
     }
 
+    /// <summary>An initialized alert store of <paramref name="kind"/>: a fresh PostgreSQL database, or SQLite at <paramref name="sqlitePath"/>.</summary>
+    public static async Task<IAlertStore> OpenStoreAsync(string kind, string sqlitePath)
+    {
+        IAlertStore store = kind == "postgres" ? new PostgresAlertStore(await CreateDatabaseAsync()) : new SqliteAlertStore(sqlitePath);
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
+    }
+
     public static async Task ApplyMigrationAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);

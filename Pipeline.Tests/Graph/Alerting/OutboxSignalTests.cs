@@ -37,7 +37,7 @@ public sealed class OutboxSignalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     public async Task Delivery_should_post_a_new_alert_before_the_poll_interval_ends_when_it_was_written_through_the_same_store(string kind)
     {
         var settings = AlertTestData.FastSettings(_slack.Url, "pipeline.alerting.outbox.poll-interval = 60s");
-        await using var store = new ClaimWatchingStore(await OpenAsync(kind));
+        await using var store = new ClaimWatchingStore(await AlertTestData.OpenStoreAsync(kind, Path.Combine(_dir.FullName, "alerts.db")));
         var delivery = AlertDelivery.Create(store, new SlackChannel(_http, settings, TimeProvider.System), settings, _metrics, TimeProvider.System, new CapturingLog(), "host-a")
             .Run(Sys.Materializer());
         await store.FirstEmptyClaim.WaitAsync(Deadline);
@@ -48,15 +48,6 @@ public sealed class OutboxSignalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         await delivery.StopAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal([alert.AlertId.ToString("D")], _slack.Requests.Select(r => r.AlertId));
-    }
-
-    private async Task<IAlertStore> OpenAsync(string kind)
-    {
-        IAlertStore store = kind == "postgres"
-            ? new PostgresAlertStore(await AlertTestData.CreateDatabaseAsync())
-            : new SqliteAlertStore(Path.Combine(_dir.FullName, "alerts.db"));
-        await store.InitializeAsync(CancellationToken.None);
-        return store;
     }
 
     // Passes everything to the real store (its signal included) and reports when a claim first came back empty,
@@ -96,6 +87,8 @@ public sealed class OutboxSignalTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
             inner.ReleaseLeasesAsync(channel, owner, now, cancellationToken);
 
         public Task<OutboxStats> GetOutboxStatsAsync(string channel, CancellationToken cancellationToken) => inner.GetOutboxStatsAsync(channel, cancellationToken);
+
+        public Task<IReadOnlyList<RecentAlert>> RecentAsync(int count, CancellationToken cancellationToken) => inner.RecentAsync(count, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }

@@ -49,6 +49,28 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_should_exit_1_with_one_line_naming_the_url_when_the_http_port_is_taken()
+    {
+        // Kestrel's bind failure used to end the process with an unhandled exception (exit 134) after the graph had started.
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+            var (code, stderr) = await Run("--set", $"pipeline.http.url = \"{url}\"; {Db()}");
+
+            Assert.Equal(1, code);
+            Assert.Single(Lines(stderr));
+            Assert.Contains($"cannot listen on {url}", stderr);
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
+    [Fact]
     public async Task Run_should_exit_2_when_an_option_is_unknown()
     {
         var (code, stderr) = await Run("--colour", "blue");

@@ -19,9 +19,11 @@ public sealed partial class StatusPageTests(RunningHost host)
         host.Service<ILifecycleObserver>().OnDrift(new Pipeline.Graph.Drift.DriftEvent(DateTimeOffset.UtcNow, "adwin", "amount_zscore", 0.42, "window 900 -> 300"), "1");
         await Graph.Assembly.TransactionGraphTests.WaitUntil(() => host.Service<StatusSampler>().Samples().Count(s => s.StoredPerSecond > 0) >= 2, TimeSpan.FromSeconds(30));
 
-        // Last, so the live traffic's own anomalies (the host is shared and keeps running) cannot push it out of the recent list.
         var feed = host.Service<StatusFeed>();
         for (var i = 0; i < 40; i++) feed.RecordScored(InspectorServerTests.Scored($"tx-page-{i}", (i % 20) / 20.0 + 0.01, i == 39));
+        // Created a minute ahead, so the live traffic's own alerts (the host is shared and keeps running) cannot push it out of the recent list.
+        var alert = Pipeline.Models.Alerting.Alert.From(InspectorServerTests.Scored("tx-page-alert", 0.97, true), DateTimeOffset.UtcNow.AddMinutes(1));
+        await host.Runtime.AlertStore!.WriteAsync([alert], ["console"], [], DateTimeOffset.UtcNow, CancellationToken.None);
 
         var dom = await DumpDom($"{host.HttpBase}/status");
 

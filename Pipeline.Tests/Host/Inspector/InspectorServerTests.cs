@@ -5,6 +5,7 @@ using System.Text.Json;
 using Pipeline.Host;
 using Pipeline.Host.Http;
 using Pipeline.Models.Domain;
+using Pipeline.Models.Alerting;
 using Xunit;
 
 namespace Pipeline.Tests.Host.Inspector;
@@ -196,17 +197,26 @@ public sealed class InspectorServerTests(RunningHost host)
     }
 
     [Fact]
-    public async Task Pbm_should_show_recent_anomalies_as_alerts_on_the_status_api_when_the_feed_gets_scored_transactions()
+    public async Task Pbm_and_the_status_api_should_show_the_alerts_the_graph_stored_with_their_delivery_state()
     {
-        var feed = host.Service<StatusFeed>();
-        feed.RecordScored(Scored("tx-status-1", 0.93, true));
+        // Until alerts were read from the store, alerts tail answered "alerting is not available" in every host.
+        var raised = Alert.From(Scored("tx-status-1", 0.93, true), DateTimeOffset.UtcNow.AddMinutes(1));
+        var store = host.Runtime.AlertStore!;
+        await store.WriteAsync([raised], ["console"], [], DateTimeOffset.UtcNow, CancellationToken.None);
 
+        var (code, tail, _) = await Pbm(host.InspectorAddress, "alerts", "tail", "-c", "1", "--token", RunningHost.Token);
         using var http = new HttpClient();
-        var json = await http.GetStringAsync($"{host.HttpBase}/api/status");
+        using var doc = JsonDocument.Parse(await http.GetStringAsync($"{host.HttpBase}/api/status"));
 
-        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(0, code);
+        Assert.Contains("tx-status-1", tail);
+        Assert.Contains("HIGH", tail);
+        Assert.Contains("[amount_zscore, new_country]", tail);
+        Assert.Contains("console: ", tail);
         var alerts = doc.RootElement.GetProperty("alerts");
-        Assert.Contains(alerts.EnumerateArray(), a => a.GetProperty("transactionId").GetString() == "tx-status-1" && a.GetProperty("reasons")[0].GetString() == "amount_zscore");
+        Assert.Equal("tx-status-1", alerts[0].GetProperty("transactionId").GetString());
+        Assert.Equal("amount_zscore", alerts[0].GetProperty("reasons")[0].GetString());
+        Assert.StartsWith("console: ", alerts[0].GetProperty("delivery").GetString());
         Assert.Equal(4, doc.RootElement.GetProperty("lag").GetProperty("partitions").GetArrayLength());
     }
 
