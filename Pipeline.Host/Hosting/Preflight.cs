@@ -139,31 +139,36 @@ public static class Preflight
     }
 
     /// <summary>
-    /// Binds <paramref name="httpUrl"/>'s address and port for a moment, so a port already in use ends in one
-    /// line before the graph starts, not in Kestrel's unhandled exception after it did.
+    /// Binds each address and port of <paramref name="httpUrl"/> (Kestrel's <c>;</c>-separated list) for a moment,
+    /// so a port already in use ends in one line before the host starts, not in Kestrel's unhandled exception.
     /// </summary>
-    /// <exception cref="ConfigurationException">The URL does not parse, or its address cannot be bound.</exception>
+    /// <exception cref="ConfigurationException">A URL does not parse, or its address cannot be bound.</exception>
     public static void CheckHttpEndpoint(string httpUrl)
     {
-        if (!Uri.TryCreate(httpUrl.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        foreach (var url in httpUrl.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            throw new ConfigurationException($"setting 'pipeline.http.url' = '{httpUrl}' is not an absolute URL such as http://127.0.0.1:8080");
-        }
+            // Kestrel's wildcard hosts are not URI hosts.
+            var parseable = url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(parseable, UriKind.Absolute, out var uri))
+            {
+                throw new ConfigurationException($"setting 'pipeline.http.url' = '{url}' is not an absolute URL such as http://127.0.0.1:8080");
+            }
 
-        if (uri.Port == 0) return;
-        var address = uri.IsLoopback ? IPAddress.Loopback : IPAddress.TryParse(uri.Host, out var parsed) ? parsed : IPAddress.Any;
-        var listener = new TcpListener(address, uri.Port);
-        try
-        {
-            listener.Start();
-        }
-        catch (SocketException ex)
-        {
-            throw new ConfigurationException($"cannot listen on {httpUrl} for /health and /metrics ({ex.SocketErrorCode}): set pipeline.http.url or PIPELINE_HTTP_URL to a free address (port 0 = any free port)");
-        }
-        finally
-        {
-            listener.Stop();
+            if (uri.Port == 0) continue;
+            var address = uri.IsLoopback ? IPAddress.Loopback : IPAddress.TryParse(uri.Host, out var parsed) ? parsed : IPAddress.Any;
+            var listener = new TcpListener(address, uri.Port);
+            try
+            {
+                listener.Start();
+            }
+            catch (SocketException ex)
+            {
+                throw new ConfigurationException($"cannot listen on {url} for /health and /metrics ({ex.SocketErrorCode}): set pipeline.http.url or PIPELINE_HTTP_URL to a free address (port 0 = any free port)");
+            }
+            finally
+            {
+                listener.Stop();
+            }
         }
     }
 }
