@@ -25,6 +25,10 @@ public sealed class TransactionAnomalyModel
 {
     private const uint Magic = 0x4C444D54; // "TMDL"
     private const byte FormatVersion = 1;
+
+    // Signed logs of 0..4095, the values small whole-number features take (see SignedLog).
+    private static readonly double[] SmallWholeLogs = Enumerable.Range(0, 4096).Select(k => ComputeSignedLog(k)).ToArray();
+
     private readonly HalfSpaceTrees _trees;
     private readonly IFeatureScaler _scaler;
     private readonly FeatureBaseline _baseline;
@@ -187,5 +191,13 @@ public sealed class TransactionAnomalyModel
 
     // Amounts, sums and gaps are heavy-tailed; a signed log keeps their order and sign while
     // compressing the tail, so min-max scaling keeps resolution where most transactions are.
-    private static double SignedLog(double x) => double.IsNaN(x) ? x : Math.Sign(x) * Math.Log(1 + Math.Abs(x));
+    // Half the features are small whole numbers (counts, distinct counts, flags, the hour): they take
+    // the same value from a table instead of a logarithm each.
+    private static double SignedLog(double x)
+    {
+        if (x >= 0 && x < SmallWholeLogs.Length && x == (int)x) return SmallWholeLogs[(int)x];
+        return ComputeSignedLog(x);
+    }
+
+    private static double ComputeSignedLog(double x) => double.IsNaN(x) ? x : Math.Sign(x) * Math.Log(1 + Math.Abs(x));
 }
