@@ -86,9 +86,12 @@ public static class DecodeFlow
         // values are counted after dedupe (ProtectPiiFlow), as the per-element chain counts them: duplicates do not count.
         var decoded = new PipelineElement[batch.Count];
         var accepted = 0;
+        // The batch's records were all received when its decoding starts: one clock read serves as their
+        // receive time and as the decoder's "now".
+        var receivedAt = clock.GetUtcNow();
         for (var i = 0; i < decoded.Length; i++)
         {
-            var element = Decode(batch[i], limits, clock, metrics, countAccepted: false, protector);
+            var element = Decode(batch[i], limits, receivedAt, metrics, countAccepted: false, protector);
             if (element is AcceptedTransaction) accepted++;
             decoded[i] = element;
         }
@@ -99,16 +102,15 @@ public static class DecodeFlow
 
     /// <summary>Decodes one record; public for the replay and re-drive tools.</summary>
     public static PipelineElement Decode(CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics) =>
-        Decode(message, limits, clock, metrics, countAccepted: true, protector: null);
+        Decode(message, limits, clock.GetUtcNow(), metrics, countAccepted: true, protector: null);
 
     // With a protector the decoder writes tokens straight into the transaction: no copy in clear to replace.
     private static PipelineElement Decode(
-        CommittableMessage<string, byte[]> message, DecoderLimits limits, TimeProvider clock, PipelineMetrics metrics, bool countAccepted, PiiProtector? protector)
+        CommittableMessage<string, byte[]> message, DecoderLimits limits, DateTimeOffset receivedAt, PipelineMetrics metrics, bool countAccepted, PiiProtector? protector)
     {
-        var receivedAt = clock.GetUtcNow();
         var record = message.Record;
         var value = record.Message.Value ?? [];
-        var result = TransactionDecoder.Decode(value, limits, protector);
+        var result = TransactionDecoder.Decode(value, limits, protector, receivedAt);
         if (result.IsValid)
         {
             if (countAccepted) metrics.RecordAccepted();

@@ -43,6 +43,9 @@ public sealed class PiiProtector
 
     // Largest hashed input (domain and value) assembled on the stack.
     private const int StackInputBytes = 256;
+
+    // Longest card number or e-mail protected from its bytes (an e-mail address has at most 254); longer ones take the text path.
+    private const int MaxUtf8Field = 254;
     private const int MinCardDigitsForLast4 = 12;
     private const int MaxCardDigits = 19;
     private static readonly byte[] s_cardDomain = Encoding.UTF8.GetBytes("card_number\0");
@@ -154,26 +157,99 @@ public sealed class PiiProtector
         return builder.ToString();
     }
 
+    /// <summary>
+    /// <see cref="ProtectFields"/> of a card number given as the UTF-8 of a JSON string without escapes, straight from
+    /// the bytes: no string in clear is made. Only ASCII is taken (where normalising bytes and normalising text agree);
+    /// otherwise false, and the caller protects the decoded text instead.
+    /// </summary>
+    internal bool TryProtectCardUtf8(ReadOnlySpan<byte> raw, out string token, out string? last4)
+    {
+        (token, last4) = (string.Empty, null);
+        if (raw.Length > MaxUtf8Field || !Ascii.IsValid(raw)) return false;
+        // Trimming and then dropping spaces and dashes is dropping them all: the only whitespace an unescaped JSON
+        // string can hold in ASCII is the space.
+        Span<byte> normalized = stackalloc byte[MaxUtf8Field];
+        var length = 0;
+        var digits = true;
+        foreach (var b in raw)
+        {
+            if (b is (byte)' ' or (byte)'-') continue;
+            digits &= b is >= (byte)'0' and <= (byte)'9';
+            normalized[length++] = b;
+        }
+
+        try
+        {
+            token = TokenizeUtf8(s_cardDomain, normalized[..length]);
+            last4 = digits && length is >= MinCardDigitsForLast4 and <= MaxCardDigits ? Encoding.ASCII.GetString(normalized.Slice(length - 4, 4)) : null;
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(normalized[..length]);
+        }
+    }
+
+    /// <summary>
+    /// The e-mail token of the UTF-8 of a JSON string without escapes, straight from the bytes (trimmed, lower-cased
+    /// as <see cref="TokenizeEmail"/> does). Only ASCII is taken; otherwise false, and the caller tokenises the text.
+    /// </summary>
+    internal bool TryTokenizeEmailUtf8(ReadOnlySpan<byte> raw, out string token)
+    {
+        token = string.Empty;
+        if (raw.Length > MaxUtf8Field || !Ascii.IsValid(raw)) return false;
+        var trimmed = raw.Trim((byte)' ');
+        Span<byte> lowered = stackalloc byte[MaxUtf8Field];
+        try
+        {
+            Ascii.ToLower(trimmed, lowered, out var written);
+            token = TokenizeUtf8(s_emailDomain, lowered[..written]);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(lowered[..trimmed.Length]);
+        }
+    }
+
     private string Tokenize(byte[] domain, string value)
     {
-        var length = domain.Length + Encoding.UTF8.GetMaxByteCount(value.Length);
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
         // Card numbers and e-mail addresses fit on the stack; only an unusually long value rents a buffer.
         var buffer = length <= StackInputBytes ? stackalloc byte[StackInputBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
+            return TokenizeUtf8(domain, buffer[..Encoding.UTF8.GetBytes(value, buffer)]);
+        }
+        finally
+        {
+            // The buffer held a value in clear: wipe it, on the stack as in a buffer going back to the shared pool.
+            CryptographicOperations.ZeroMemory(buffer[..length]);
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private string TokenizeUtf8(byte[] domain, ReadOnlySpan<byte> value)
+    {
+        var length = domain.Length + value.Length;
+        byte[]? rented = null;
+        var buffer = length <= StackInputBytes ? stackalloc byte[StackInputBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
             domain.CopyTo(buffer);
-            var written = domain.Length + Encoding.UTF8.GetBytes(value, buffer[domain.Length..]);
+            value.CopyTo(buffer[domain.Length..]);
+            var input = buffer[..length];
             var cacheKey = UInt128.Zero;
             if (_cache is not null)
             {
-                cacheKey = _cache.KeyOf(buffer[..written]);
+                cacheKey = _cache.KeyOf(input);
                 if (_cache.Find(cacheKey) is { } cached) return cached;
             }
 
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
             var hmac = _hmac.Value!;
-            hmac.AppendData(buffer[..written]);
+            hmac.AppendData(input);
             hmac.GetHashAndReset(mac);
             Span<char> token = stackalloc char[TokenChars];
             TokenPrefix.CopyTo(token);
@@ -184,7 +260,6 @@ public sealed class PiiProtector
         }
         finally
         {
-            // The buffer held a value in clear: wipe it, on the stack as in a buffer going back to the shared pool.
             CryptographicOperations.ZeroMemory(buffer[..length]);
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }

@@ -59,6 +59,12 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         private Exception? _failure;
         private long _dropped;
 
+        // Records arrive in runs of one partition: the partition of the last record pushed, its epoch check and its
+        // offset to commit are kept here and written to _emitted when the run ends, not looked up per record.
+        private TopicPartition? _runPartition;
+        private int _runEpoch;
+        private OffsetToCommit? _runEmitted;
+
         // Records taken from the buffer whose room the host has not been given back yet, and how many
         // may gather (an eighth of the buffer, so the host's pause/resume hysteresis stays intact).
         private readonly int _releaseStep;
@@ -92,6 +98,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                 Log.Debug("Kafka source of group {GroupId} stopped with {Buffered} buffered records (uncommitted, delivered again later) and {Dropped} stale records dropped", _host.GroupId, left, _dropped);
             }
 
+            EndRun();
             _host.OnStageStopped(_failure, _emitted);
         }
 
@@ -104,6 +111,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                     TryPush();
                     break;
                 case HostEvent.Assigned assigned:
+                    EndRun();
                     foreach (var (tp, epoch) in assigned.Partitions) _epochs[tp] = epoch;
                     break;
                 case HostEvent.Revoked revoked:
@@ -121,6 +129,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
 
         private void Purge(IReadOnlyList<TopicPartition> partitions)
         {
+            EndRun();
             foreach (var tp in partitions) _epochs.Remove(tp);
             var before = _buffer.Count;
             if (before == 0) return;
@@ -144,16 +153,29 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                 // write shared with that thread), and always once the buffer runs empty.
                 if (++_unreleased >= _releaseStep || _buffer.Count == 0) ReleaseTaken();
                 var tp = record.TopicPartition;
-                if (!_epochs.TryGetValue(tp, out var epoch) || epoch != record.Epoch)
+                if (!ReferenceEquals(tp, _runPartition) || record.Epoch != _runEpoch)
                 {
-                    _dropped++;
-                    continue;
+                    EndRun();
+                    if (!_epochs.TryGetValue(tp, out var epoch) || epoch != record.Epoch)
+                    {
+                        _dropped++;
+                        continue;
+                    }
+
+                    (_runPartition, _runEpoch) = (tp, epoch);
                 }
 
-                if (_stage._committable) _emitted[tp] = new OffsetToCommit(tp, record.Result.Offset.Value + 1, record.Epoch);
+                if (_stage._committable) _runEmitted = new OffsetToCommit(tp, record.Result.Offset.Value + 1, record.Epoch);
                 Push(_stage.Out, _stage._toElement(record.Result, record.TopicPartition, record.Epoch, _host));
                 return;
             }
+        }
+
+        // Called before _epochs changes and before _emitted is read, so a run never outlives the epoch it was checked against.
+        private void EndRun()
+        {
+            if (_runEmitted is { } emitted) _emitted[emitted.TopicPartition] = emitted;
+            (_runPartition, _runEpoch, _runEmitted) = (null, 0, null);
         }
 
         private void ReleaseTaken()

@@ -119,6 +119,28 @@ public sealed class PiiProtectorTests
         Assert.True(fusedBytes < twoStepBytes, $"decoding with the protector allocated {fusedBytes} B, decoding then protecting {twoStepBytes} B");
     }
 
+    [Theory]
+    [InlineData("\"4111 1111-1111 1111\"", "\"  Jane.Doe@Example.COM \"")]
+    [InlineData("\" 4111111111111111 \"", "\"jane@example.com\"")]
+    [InlineData("\"4111\\u00201111\\u002D1111 1111\"", "\"jane\\u0040example.com\"")]
+    [InlineData("\"4111 1111 1111 111x\"", "\"JÜRGEN@BÄCKER.DE\"")]
+    [InlineData("\"1234\"", "\"\"")]
+    [InlineData("\"\"", "\"   \"")]
+    [InlineData("null", "null")]
+    [InlineData(null, "\"Only@Email.example\"")]
+    [InlineData("\"4111 1111 1111 1111\"", null)]
+    public void Decode_with_a_protector_should_give_the_tokens_and_last_four_that_protecting_the_decoded_text_gives(string? card, string? email)
+    {
+        // From the bytes (plain ASCII) or from the text (escapes, other scripts): the same tokens either way.
+        var payload = DecoderTestData.Bytes(("card_number", card), ("email", email));
+        var expected = _protector.Protect(TransactionDecoder.Decode(payload, DecoderTestData.Limits).Value!);
+
+        var fused = TransactionDecoder.Decode(payload, DecoderTestData.Limits, _protector).Value!;
+
+        Assert.Equal(expected, fused);
+        Assert.Equal(expected.CardLast4, fused.CardLast4);
+    }
+
     [Fact]
     public void Decode_with_a_protector_should_reject_what_decode_rejects_with_the_same_reason()
     {
