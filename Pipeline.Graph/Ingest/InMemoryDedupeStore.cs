@@ -11,15 +11,15 @@ namespace Pipeline.Graph.Ingest;
 /// order because every entry lives for the same TTL).
 /// </summary>
 /// <remarks>
-/// <para>Layout: the entries live in a ring in claim order (a 40-byte slot: the 16-byte id, topic index,
+/// <para>Layout: the entries live in a ring in claim order (a 36-byte slot: the 16-byte id, topic index,
 /// partition, offset and expiry), so the oldest is always at the ring's head and forgetting it needs no
 /// search. An open-addressing index of 8-byte cells (a 32-bit hash of the id beside the entry's ring position),
 /// at most half full, finds an id. A claim of a new id therefore touches about two random cache lines, one cell
 /// of the index to miss and, when the store is full, one to remove the oldest, where a
 /// <see cref="Dictionary{TKey,TValue}"/> with a queue beside it touched six or more on a map far larger than the
-/// cache. The ring and the index grow by doubling up to the capacity; once there, nothing is allocated.</para>
-/// <para>Memory: 56 to 72 bytes per remembered id at capacity (the ring's slot and two to four index cells);
-/// the default capacity of 1,000,000 ids needs about 57 MB once full. <c>InMemoryDedupeStoreTests</c> measures it
+/// cache. The ring and the index grow by doubling up to the capacity and are never reallocated after that.</para>
+/// <para>Memory: 52 to 68 bytes per remembered id at capacity (the ring's slot and two to four index cells);
+/// the default capacity of 1,000,000 ids needs about 53 MB once full. <c>InMemoryDedupeStoreTests</c> measures it
 /// at 200,000 ids.</para>
 /// <para>Ids are hashed with a per-store random key, so a producer that chooses its transaction ids cannot
 /// aim them at one cluster of the index.</para>

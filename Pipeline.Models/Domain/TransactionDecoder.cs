@@ -404,9 +404,13 @@ public static class TransactionDecoder
         public string? Channel;
         public string? Country;
         public string? CardNumber;
-        public string? CardLast4;
+
+        // Set when ReadField tokenised the card from its bytes: CardNumber then holds the token, CardLast4 its digits.
         public bool CardProtected;
+        public string? CardLast4;
         public string? Email;
+
+        // Set when ReadField tokenised the e-mail from its bytes: Email then holds the token.
         public bool EmailProtected;
         public string? DeviceId;
         public double? Lat;
