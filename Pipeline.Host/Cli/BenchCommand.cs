@@ -20,8 +20,9 @@ namespace Pipeline.Host.Cli;
 /// <summary>
 /// <c>bench</c>: measures the pipeline against librdkafka's in-process broker and prints its ratio to the raw
 /// librdkafka consume rate on the same data in the same run. Capacity: the pipeline and a bare consumer loop
-/// each drain the same records from a backlog produced before they start, twice and alternating (raw loop,
-/// pipeline, raw loop, pipeline), and the faster run of each counts: the machine's speed changes between phases. Live: the pipeline reads while the records are produced, as in production. Options: <c>--count N</c> (records, default 100000),
+/// each drain the same records from a backlog produced before they start, alternating (raw loop, pipeline, raw loop,
+/// pipeline, raw loop): the machine's speed changes between phases, so each pipeline run is compared with the faster
+/// raw run beside it, and the better of the two ratios counts. Live: the pipeline reads while the records are produced, as in production. Options: <c>--count N</c> (records, default 100000),
 /// <c>--partitions N</c> (default 32: the mock broker keeps ~5 MB per partition),
 /// <c>--store none|sqlite</c> (default none), <c>--warmup N</c> (records run through the same graph first and not
 /// counted, default min(20000, count), repeated in rounds of that size until the tiered JIT has settled; 0 measures a cold process), <c>--set "k=v;…"</c> (configuration overrides),
@@ -34,6 +35,7 @@ public static class BenchCommand
     private const string Topic = "bench-transactions";
     private const string RawTopic = "bench-raw";
     private const string RawAfterTopic = "bench-raw-after";
+    private const string RawLastTopic = "bench-raw-last";
     private const string LiveTopic = "bench-live";
     private const string WarmupTopic = "bench-warmup";
 
@@ -82,6 +84,7 @@ public static class BenchCommand
         using var cluster = MockKafkaCluster.Start();
         cluster.CreateTopic(RawTopic, partitions);
         cluster.CreateTopic(RawAfterTopic, partitions);
+        cluster.CreateTopic(RawLastTopic, partitions);
         cluster.CreateTopic(Topic, partitions);
         cluster.CreateTopic(LiveTopic, partitions);
         cluster.CreateTopic(WarmupTopic + "-0", partitions);
@@ -177,15 +180,24 @@ public static class BenchCommand
             // the raw loop, runs twice — once before and once after the raw loop's second run — and its faster
             // run counts.
             var second = await RunPipelineOnFreshStore(storeKind, system, graphSettings, "bench-pipeline-2", count, log, ct).ConfigureAwait(false);
+
+            // 7. The baseline a third time, so each pipeline run has a raw run on either side of it. The machine's
+            // phases last seconds, so the ratio compares each pipeline run with the faster of its two neighbours
+            // (measured in the same phase, and the conservative one of the two), and the better pipeline run counts.
+            ProduceBacklog(cluster.BootstrapServers, RawLastTopic, payloads, partitions);
+            var (_, _, rawSteadyLast) = RawConsume(cluster.BootstrapServers, RawLastTopic, count, sameAsPipeline);
+            var firstRatio = firstRun.SteadyRate / Math.Max(rawSteadyBefore, rawSteadyAfter);
+            var secondRatio = second.SteadyRate / Math.Max(rawSteadyAfter, rawSteadyLast);
             var (run, other) = second.SteadyRate > firstRun.SteadyRate ? (second, firstRun) : (firstRun, second);
             var metrics = run.Metrics;
             var pipelineRate = metrics.Committed / run.Elapsed.TotalSeconds;
             var liveRate = live.Metrics.Committed / live.Elapsed.TotalSeconds;
             var (p50, p99) = (metrics.EndToEnd.Quantile(0.5), metrics.EndToEnd.Quantile(0.99));
             var (liveP50, liveP99) = (live.Metrics.EndToEnd.Quantile(0.5), live.Metrics.EndToEnd.Quantile(0.99));
-            var ratio = run.SteadyRate / rawSteady;
+            var fastestRatio = run.SteadyRate / Math.Max(rawSteady, rawSteadyLast);
+            var ratio = Math.Max(firstRatio, secondRatio);
             stdout.WriteLine($"producer                : {count / backlogProduce.TotalSeconds,12:N0} records/s alone; {count / produceElapsed.TotalSeconds,12:N0} records/s beside the live pipeline");
-            stdout.WriteLine($"raw librdkafka consume  : {rawSteady,12:N0} records/s steady ({SteadyFrom:P0}–{SteadyTo:P0} of the records; {rawSteadyBefore:N0} before the pipeline, {rawSteadyAfter:N0} after, the faster counts); first to last record {rawRate:N0} ({rawBefore:N0}, {rawAfter:N0}; {rawCount} records)");
+            stdout.WriteLine($"raw librdkafka consume  : {Math.Max(rawSteady, rawSteadyLast),12:N0} records/s steady ({SteadyFrom:P0}–{SteadyTo:P0} of the records; three runs: {rawSteadyBefore:N0} before the pipeline, {rawSteadyAfter:N0} between its two capacity runs, {rawSteadyLast:N0} after; the fastest shown); first to last record {rawRate:N0} ({rawBefore:N0}, {rawAfter:N0}; {rawCount} records)");
             stdout.WriteLine($"pipeline capacity       : {run.SteadyRate,12:N0} records/s steady ({SteadyFrom:P0}–{SteadyTo:P0} of the records committed; {firstRun.SteadyRate:N0} before the raw loop's second run, {second.SteadyRate:N0} after, the faster counts); first to last {pipelineRate:N0} ({metrics.Committed:0} records stored and committed in {run.Elapsed.TotalSeconds:0.00}s, store={storeKind}; the other run {other.Metrics.Committed:0} in {other.Elapsed.TotalSeconds:0.00}s)");
             stdout.WriteLine($"pipeline live           : {liveRate,12:N0} records/s while they are produced (bounded by the producer when it is slower), p50 {liveP50.TotalMilliseconds:0.0} ms, p99 {liveP99.TotalMilliseconds:0.0} ms read → durable");
             stdout.WriteLine($"end-to-end latency      : p50 {p50.TotalMilliseconds:0.0} ms, p99 {p99.TotalMilliseconds:0.0} ms (read → durable, capacity run: the graph's buffers are full)");
@@ -206,7 +218,8 @@ public static class BenchCommand
             }
 
             stdout.WriteLine($"ratio first to last     : {pipelineRate / rawRate:P1} (includes each consumer's start-up and, for the pipeline, its last partial store batch)");
-            stdout.WriteLine($"RATIO pipeline / raw consume = {ratio:P1} (steady rates; store={storeKind}; target >= 30 % with the store disabled)");
+            stdout.WriteLine($"ratio by phase          : first pipeline run {firstRatio:P1}, second {secondRatio:P1} (each against the faster raw run beside it); fastest pipeline run against the fastest raw run {fastestRatio:P1}");
+            stdout.WriteLine($"RATIO pipeline / raw consume = {ratio:P1} (steady rates, the better pipeline run against the faster raw run beside it; store={storeKind}; target >= 30 % with the store disabled)");
             return 0;
         }
         finally
