@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -21,8 +21,8 @@ namespace Pipeline.Graph.Ingest;
 /// <para>Memory: 52 to 68 bytes per remembered id at capacity (the ring's slot and two to four index cells);
 /// the default capacity of 1,000,000 ids needs about 53 MB once full. <c>InMemoryDedupeStoreTests</c> measures it
 /// at 200,000 ids.</para>
-/// <para>Ids are hashed with a per-store random key, so a producer that chooses its transaction ids cannot
-/// aim them at one cluster of the index.</para>
+/// <para>Ids are hashed with XxHash3 under a per-store random seed (as the PII token cache keys its entries), so a
+/// producer that chooses its transaction ids cannot aim them at one cluster of the index.</para>
 /// <para>What it cannot do: it forgets everything on restart and knows nothing of other hosts, so a duplicate
 /// that arrives after a restart, or at another host of the group, is processed again (the store's idempotent
 /// write still prevents a second row with the same id and event time). Use <see cref="RedisDedupeStore"/> when
@@ -37,8 +37,7 @@ public sealed class InMemoryDedupeStore : IDedupeStore
     private readonly long _ttlSeconds;
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _epoch;
-    private readonly ulong _key0;
-    private readonly ulong _key1;
+    private readonly long _seed;
 
     // The ring: _count entries from _head, oldest first (wrapping at the ring's end).
     private Slot[] _ring;
@@ -64,9 +63,7 @@ public sealed class InMemoryDedupeStore : IDedupeStore
         _ttlSeconds = Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds));
         _clock = clock;
         _epoch = clock.GetUtcNow();
-        Span<ulong> key = stackalloc ulong[2];
-        RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(key));
-        (_key0, _key1) = (key[0], key[1]);
+        _seed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
         _ring = new Slot[Math.Min(capacity, InitialSlots)];
         _index = new ulong[IndexSizeFor(_ring.Length)];
         _mask = _index.Length - 1;
@@ -187,13 +184,10 @@ public sealed class InMemoryDedupeStore : IDedupeStore
 
     private void Grow()
     {
+        // Called only when the ring is full: its entries run from the head to the end, then from the start.
         var ring = new Slot[(int)Math.Min(_capacity, 2L * _ring.Length)];
-        for (var k = 0; k < _count; k++)
-        {
-            var from = _head + k;
-            if (from >= _ring.Length) from -= _ring.Length;
-            ring[k] = _ring[from];
-        }
+        _ring.AsSpan(_head).CopyTo(ring);
+        _ring.AsSpan(0, _head).CopyTo(ring.AsSpan(_ring.Length - _head));
 
         _ring = ring;
         _head = 0;
@@ -205,12 +199,9 @@ public sealed class InMemoryDedupeStore : IDedupeStore
     // At most half full, so a miss ends after a cell or two.
     private static int IndexSizeFor(int slots) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, 2 * slots));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Hash(Guid id)
     {
-        var halves = MemoryMarshal.Cast<Guid, ulong>(new ReadOnlySpan<Guid>(in id));
-        var h = (halves[0] ^ _key0) * 0x9E3779B97F4A7C15UL;
-        h = (h ^ (h >> 29) ^ halves[1] ^ _key1) * 0xBF58476D1CE4E5B9UL;
+        var h = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(new ReadOnlySpan<Guid>(in id)), _seed);
         return (uint)(h ^ (h >> 32));
     }
 

@@ -368,9 +368,7 @@ public static class TransactionDecoder
     {
         if (values.CardProtected && values.EmailProtected) return (values.CardNumber, values.CardLast4, values.Email);
         var (card, last4, email) = protector.ProtectFields(values.CardProtected ? null : values.CardNumber, values.EmailProtected ? null : values.Email);
-        return values.CardProtected ? (values.CardNumber, values.CardLast4, email)
-            : values.EmailProtected ? (card, last4, values.Email)
-            : (card, last4, email);
+        return values.CardProtected ? (values.CardNumber, values.CardLast4, email) : (card, last4, values.EmailProtected ? values.Email : email);
     }
 
     private static string? Known(in Utf8JsonReader reader, (byte[] Utf8, string Text)[] table)

@@ -44,8 +44,9 @@ public sealed class PiiProtector
     // Largest hashed input (domain and value) assembled on the stack.
     private const int StackInputBytes = 256;
 
-    // Longest card number or e-mail protected from its bytes (an e-mail address has at most 254); longer ones take the text path.
-    private const int MaxUtf8Field = 254;
+    // Longest card number or e-mail protected from its bytes: it fits on the stack after the longest domain (12 bytes).
+    // Longer values take the text path.
+    private const int MaxUtf8Field = StackInputBytes - 16;
     private const int MinCardDigitsForLast4 = 12;
     private const int MaxCardDigits = 19;
     private static readonly byte[] s_cardDomain = Encoding.UTF8.GetBytes("card_number\0");
@@ -166,27 +167,30 @@ public sealed class PiiProtector
     {
         (token, last4) = (string.Empty, null);
         if (raw.Length > MaxUtf8Field || !Ascii.IsValid(raw)) return false;
-        // Trimming and then dropping spaces and dashes is dropping them all: the only whitespace an unescaped JSON
-        // string can hold in ASCII is the space.
-        Span<byte> normalized = stackalloc byte[MaxUtf8Field];
-        var length = 0;
+        // The hashed input is the domain and the normalised number, assembled in one buffer. Trimming and then
+        // dropping spaces and dashes is dropping them all: the only whitespace an unescaped JSON string can hold
+        // in ASCII is the space.
+        Span<byte> input = stackalloc byte[StackInputBytes];
+        s_cardDomain.CopyTo(input);
+        var length = s_cardDomain.Length;
         var digits = true;
         foreach (var b in raw)
         {
             if (b is (byte)' ' or (byte)'-') continue;
             digits &= b is >= (byte)'0' and <= (byte)'9';
-            normalized[length++] = b;
+            input[length++] = b;
         }
 
         try
         {
-            token = TokenizeUtf8(s_cardDomain, normalized[..length]);
-            last4 = digits && length is >= MinCardDigitsForLast4 and <= MaxCardDigits ? Encoding.ASCII.GetString(normalized.Slice(length - 4, 4)) : null;
+            token = TokenOf(input[..length]);
+            var number = length - s_cardDomain.Length;
+            last4 = digits && number is >= MinCardDigitsForLast4 and <= MaxCardDigits ? Encoding.ASCII.GetString(input.Slice(length - 4, 4)) : null;
             return true;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(normalized[..length]);
+            CryptographicOperations.ZeroMemory(input[..length]);
         }
     }
 
@@ -199,28 +203,32 @@ public sealed class PiiProtector
         token = string.Empty;
         if (raw.Length > MaxUtf8Field || !Ascii.IsValid(raw)) return false;
         var trimmed = raw.Trim((byte)' ');
-        Span<byte> lowered = stackalloc byte[MaxUtf8Field];
+        Span<byte> input = stackalloc byte[StackInputBytes];
+        s_emailDomain.CopyTo(input);
+        var length = s_emailDomain.Length + trimmed.Length;
         try
         {
-            Ascii.ToLower(trimmed, lowered, out var written);
-            token = TokenizeUtf8(s_emailDomain, lowered[..written]);
+            Ascii.ToLower(trimmed, input[s_emailDomain.Length..], out _);
+            token = TokenOf(input[..length]);
             return true;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(lowered[..trimmed.Length]);
+            CryptographicOperations.ZeroMemory(input[..length]);
         }
     }
 
     private string Tokenize(byte[] domain, string value)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var length = domain.Length + Encoding.UTF8.GetMaxByteCount(value.Length);
         byte[]? rented = null;
         // Card numbers and e-mail addresses fit on the stack; only an unusually long value rents a buffer.
         var buffer = length <= StackInputBytes ? stackalloc byte[StackInputBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            return TokenizeUtf8(domain, buffer[..Encoding.UTF8.GetBytes(value, buffer)]);
+            domain.CopyTo(buffer);
+            var written = domain.Length + Encoding.UTF8.GetBytes(value, buffer[domain.Length..]);
+            return TokenOf(buffer[..written]);
         }
         finally
         {
@@ -230,38 +238,25 @@ public sealed class PiiProtector
         }
     }
 
-    private string TokenizeUtf8(byte[] domain, ReadOnlySpan<byte> value)
+    // The token of a field's domain and value, from the cache when they were seen recently.
+    private string TokenOf(ReadOnlySpan<byte> input)
     {
-        var length = domain.Length + value.Length;
-        byte[]? rented = null;
-        var buffer = length <= StackInputBytes ? stackalloc byte[StackInputBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
+        var cacheKey = UInt128.Zero;
+        if (_cache is not null)
         {
-            domain.CopyTo(buffer);
-            value.CopyTo(buffer[domain.Length..]);
-            var input = buffer[..length];
-            var cacheKey = UInt128.Zero;
-            if (_cache is not null)
-            {
-                cacheKey = _cache.KeyOf(input);
-                if (_cache.Find(cacheKey) is { } cached) return cached;
-            }
+            cacheKey = _cache.KeyOf(input);
+            if (_cache.Find(cacheKey) is { } cached) return cached;
+        }
 
-            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            var hmac = _hmac.Value!;
-            hmac.AppendData(input);
-            hmac.GetHashAndReset(mac);
-            Span<char> token = stackalloc char[TokenChars];
-            TokenPrefix.CopyTo(token);
-            var encoded = Base64Url.EncodeToChars(mac[..TokenBytes], token[TokenPrefix.Length..]);
-            var result = new string(token[..(TokenPrefix.Length + encoded)]);
-            _cache?.Add(cacheKey, result);
-            return result;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(buffer[..length]);
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        var hmac = _hmac.Value!;
+        hmac.AppendData(input);
+        hmac.GetHashAndReset(mac);
+        Span<char> token = stackalloc char[TokenChars];
+        TokenPrefix.CopyTo(token);
+        var encoded = Base64Url.EncodeToChars(mac[..TokenBytes], token[TokenPrefix.Length..]);
+        var result = new string(token[..(TokenPrefix.Length + encoded)]);
+        _cache?.Add(cacheKey, result);
+        return result;
     }
 }
